@@ -1,0 +1,24 @@
+package dev.switchboard;
+
+import dev.switchboard.cli.ServeCommand;
+import dev.switchboard.cli.SimulateCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point: {@code switchboard serve | simulate}. */
+@Command(name = "switchboard",
+    mixinStandardHelpOptions = true,
+    versionProvider = Version.class,
+    description = "Self-hosted AI model gateway: one endpoint for the OpenAI, Anthropic and Bedrock SDKs.",
+    subcommands = {ServeCommand.class, SimulateCommand.class})
+public final class Main implements Runnable {
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Main()).execute(args));
+  }
+
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.out);
+  }
+}
