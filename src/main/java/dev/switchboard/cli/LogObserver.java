@@ -1,0 +1,22 @@
+package dev.switchboard.cli;
+
+import dev.switchboard.exchange.ExchangeObserver;
+import dev.switchboard.exchange.ExchangeRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The request log: one line per exchange at DEBUG (ids, model, status, timing; never content or keys). */
+final class LogObserver implements ExchangeObserver {
+  private static final Logger log = LoggerFactory.getLogger("switchboard.requests");
+
+  @Override
+  public void ended(ExchangeRecord r) {
+    if (r.status() >= 500 && !"client_gone".equals(r.outcome())) {
+      log.warn("{} {} model={} provider={} status={} outcome={} {}ms", r.requestId(), r.endpoint(), r.model(),
+          r.provider(), r.status(), r.outcome(), r.durationNanos() / 1_000_000);
+    } else if (log.isDebugEnabled()) {
+      log.debug("{} {} model={} provider={} status={} outcome={} {}ms usage={}", r.requestId(), r.endpoint(),
+          r.model(), r.provider(), r.status(), r.outcome(), r.durationNanos() / 1_000_000, r.usage());
+    }
+  }
+}

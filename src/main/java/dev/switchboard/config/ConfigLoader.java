@@ -1,0 +1,244 @@
+package dev.switchboard.config;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Loads {@link SwitchboardConfig}: defaults, then the YAML file, then environment variables, then flags.
+ * Every mistake in the file fails the start with file:line:column and the reason; nothing is silently
+ * corrected.
+ */
+public final class ConfigLoader {
+  public static final int DEFAULT_PORT = 8040;
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  public static final long DEFAULT_BODY_LIMIT = 32L * 1024 * 1024;
+
+  private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]*");
+
+  private final Function<String, String> env;
+
+  /** @param env how to read environment variables (System::getenv in production) */
+  public ConfigLoader(Function<String, String> env) {
+    this.env = env;
+  }
+
+  /** Command-line overrides; null fields mean "not given". */
+  public record Flags(Path config, Integer port, String host, Path home) {
+    public static final Flags NONE = new Flags(null, null, null, null);
+  }
+
+  public SwitchboardConfig load(Flags flags) {
+    Path file = flags.config() != null ? flags.config() : pathFromEnv("SWITCHBOARD_CONFIG");
+    ConfigNode root = file == null ? null : readFile(file);
+    Map<String, ConfigNode> top = root == null ? Map.of() : root.map();
+    known(top, root, Set.of("server", "discovery", "providers", "models"));
+
+    Path home = flags.home() != null ? flags.home() : pathFromEnv("SWITCHBOARD_HOME");
+    if (home == null) home = Path.of(System.getProperty("user.home"), ".switchboard");
+
+    SwitchboardConfig.Server server = server(top.get("server"), flags);
+    SwitchboardConfig.Discovery discovery = discovery(top.get("discovery"));
+    List<SwitchboardConfig.Provider> providers = providers(top.get("providers"));
+    List<SwitchboardConfig.Model> models = models(top.get("models"), providers);
+    return new SwitchboardConfig(file, home, server, discovery, List.copyOf(providers), List.copyOf(models));
+  }
+
+  private ConfigNode readFile(Path file) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (IOException e) {
+      throw new ConfigException(file + ": cannot read the config file (" + e.getMessage()
+          + "). Check --config / SWITCHBOARD_CONFIG.", e);
+    }
+    return YamlTree.read(file, text);
+  }
+
+  private SwitchboardConfig.Server server(ConfigNode node, Flags flags) {
+    Map<String, ConfigNode> m = mapOrEmpty(node);
+    known(m, node, Set.of("host", "port", "body_limit", "idle_timeout"));
+    String host = m.containsKey("host") ? nameLike(m.get("host")) : DEFAULT_HOST;
+    int port = m.containsKey("port") ? m.get("port").integer(0, 65535) : DEFAULT_PORT;
+    long bodyLimit = m.containsKey("body_limit") ? size(m.get("body_limit")) : DEFAULT_BODY_LIMIT;
+    Duration idle = m.containsKey("idle_timeout") ? duration(m.get("idle_timeout")) : Duration.ofMinutes(5);
+
+    String envHost = env.apply("SWITCHBOARD_HOST");
+    if (envHost != null && !envHost.isBlank()) host = envHost.trim();
+    String envPort = env.apply("SWITCHBOARD_PORT");
+    if (envPort != null && !envPort.isBlank()) port = portFromEnv(envPort.trim());
+    if (flags.host() != null) host = flags.host();
+    if (flags.port() != null) port = flags.port();
+    return new SwitchboardConfig.Server(host, port, bodyLimit, idle);
+  }
+
+  private SwitchboardConfig.Discovery discovery(ConfigNode node) {
+    Map<String, ConfigNode> m = mapOrEmpty(node);
+    known(m, node, Set.of("enabled", "ollama_url", "vllm_url", "simulator"));
+    boolean enabled = !m.containsKey("enabled") || m.get("enabled").bool();
+    URI ollama = m.containsKey("ollama_url") ? url(m.get("ollama_url")) : URI.create("http://127.0.0.1:11434/v1");
+    URI vllm = m.containsKey("vllm_url") ? url(m.get("vllm_url")) : URI.create("http://127.0.0.1:8000/v1");
+    boolean simulator = !m.containsKey("simulator") || m.get("simulator").bool();
+    return new SwitchboardConfig.Discovery(enabled, ollama, vllm, simulator);
+  }
+
+  private List<SwitchboardConfig.Provider> providers(ConfigNode node) {
+    List<SwitchboardConfig.Provider> out = new ArrayList<>();
+    if (node == null || node.value() == null) return out;
+    Set<String> names = new HashSet<>();
+    for (ConfigNode p : node.list()) {
+      Map<String, ConfigNode> m = p.map();
+      known(m, p, Set.of("name", "type", "base_url", "api_key", "timeouts", "http2", "max_connections"));
+      String name = nameLike(required(m, p, "name"));
+      if (!names.add(name)) throw m.get("name").error("provider '" + name + "' is defined twice; names must be unique");
+      String type = m.containsKey("type") ? m.get("type").text() : "openai";
+      if (!type.equals("openai")) {
+        throw m.get("type").error("unknown provider type '" + type + "' (supported: openai — any OpenAI-compatible server)");
+      }
+      URI baseUrl = url(required(m, p, "base_url"));
+      String apiKey = m.containsKey("api_key") && m.get("api_key").value() != null ? secret(m.get("api_key")) : null;
+      SwitchboardConfig.Timeouts timeouts = timeouts(m.get("timeouts"));
+      boolean http2 = !m.containsKey("http2") || m.get("http2").bool();
+      int maxConnections = m.containsKey("max_connections") ? m.get("max_connections").integer(1, 100_000) : 256;
+      out.add(new SwitchboardConfig.Provider(name, type, baseUrl, apiKey, timeouts, http2, maxConnections));
+    }
+    return out;
+  }
+
+  private SwitchboardConfig.Timeouts timeouts(ConfigNode node) {
+    Map<String, ConfigNode> m = mapOrEmpty(node);
+    known(m, node, Set.of("connect", "first_byte", "idle", "total"));
+    SwitchboardConfig.Timeouts d = SwitchboardConfig.Timeouts.DEFAULT;
+    return new SwitchboardConfig.Timeouts(
+        m.containsKey("connect") ? duration(m.get("connect")) : d.connect(),
+        m.containsKey("first_byte") ? duration(m.get("first_byte")) : d.firstByte(),
+        m.containsKey("idle") ? duration(m.get("idle")) : d.idle(),
+        m.containsKey("total") ? duration(m.get("total")) : d.total());
+  }
+
+  private List<SwitchboardConfig.Model> models(ConfigNode node, List<SwitchboardConfig.Provider> providers) {
+    List<SwitchboardConfig.Model> out = new ArrayList<>();
+    if (node == null || node.value() == null) return out;
+    Set<String> providerNames = new HashSet<>();
+    providers.forEach(p -> providerNames.add(p.name()));
+    Set<String> names = new HashSet<>();
+    for (ConfigNode n : node.list()) {
+      Map<String, ConfigNode> m = n.map();
+      known(m, n, Set.of("name", "provider", "model"));
+      String name = nameLike(required(m, n, "name"));
+      if (!names.add(name)) throw m.get("name").error("model '" + name + "' is defined twice; names must be unique");
+      ConfigNode providerNode = required(m, n, "provider");
+      String provider = providerNode.text();
+      if (!providerNames.contains(provider)) {
+        throw providerNode.error("no provider named '" + provider + "' (defined: " + String.join(", ", providerNames) + ")");
+      }
+      String upstream = m.containsKey("model") ? m.get("model").text() : name;
+      out.add(new SwitchboardConfig.Model(name, provider, upstream));
+    }
+    return out;
+  }
+
+  // ---- value helpers --------------------------------------------------------------------------
+
+  private static Map<String, ConfigNode> mapOrEmpty(ConfigNode node) {
+    return node == null || node.value() == null ? Map.of() : node.map();
+  }
+
+  private static ConfigNode required(Map<String, ConfigNode> m, ConfigNode parent, String key) {
+    ConfigNode n = m.get(key);
+    if (n == null || n.value() == null) throw parent.error("'" + key + "' is required");
+    return n;
+  }
+
+  private static void known(Map<String, ConfigNode> m, ConfigNode parent, Set<String> allowed) {
+    for (Map.Entry<String, ConfigNode> e : m.entrySet()) {
+      if (!allowed.contains(e.getKey())) {
+        throw e.getValue().error("unknown setting '" + e.getKey() + "' (known here: "
+            + String.join(", ", allowed.stream().sorted().toList()) + ")");
+      }
+    }
+  }
+
+  private String resolved(ConfigNode node) {
+    String raw = node.text();
+    Matcher m = ENV_REF.matcher(raw);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String value = env.apply(m.group(1));
+      if (value == null || value.isEmpty()) value = m.group(2);
+      if (value == null) {
+        throw node.error("environment variable " + m.group(1) + " is not set (write ${" + m.group(1)
+            + ":-default} to give a default)");
+      }
+      m.appendReplacement(out, Matcher.quoteReplacement(value));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+
+  private String secret(ConfigNode node) {
+    return resolved(node);
+  }
+
+  private String nameLike(ConfigNode node) {
+    String s = resolved(node);
+    if (!NAME.matcher(s).matches()) {
+      throw node.error("'" + s + "' is not a valid name (letters, digits, and . _ : / -)");
+    }
+    return s;
+  }
+
+  private URI url(ConfigNode node) {
+    String s = resolved(node);
+    try {
+      URI uri = new URI(s);
+      if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+        throw node.error("'" + s + "' is not an http(s) URL like http://127.0.0.1:8000/v1");
+      }
+      return uri;
+    } catch (URISyntaxException e) {
+      throw node.error("'" + s + "' is not a URL: " + e.getReason());
+    }
+  }
+
+  private Duration duration(ConfigNode node) {
+    Duration d = Units.duration(resolved(node));
+    if (d == null || d.isZero()) {
+      throw node.error(node.describe() + " is not a duration; write it like 500ms, 30s, 5m or 1h");
+    }
+    return d;
+  }
+
+  private long size(ConfigNode node) {
+    long n = Units.size(resolved(node));
+    if (n <= 0) throw node.error(node.describe() + " is not a size; write it like 1048576, 512KiB or 32MiB");
+    return n;
+  }
+
+  private Path pathFromEnv(String name) {
+    String v = env.apply(name);
+    return v == null || v.isBlank() ? null : Path.of(v.trim());
+  }
+
+  private static int portFromEnv(String v) {
+    try {
+      int p = Integer.parseInt(v);
+      if (p >= 0 && p <= 65535) return p;
+    } catch (NumberFormatException ignored) {
+      // fall through to the message below
+    }
+    throw new ConfigException("SWITCHBOARD_PORT: '" + v + "' is not a port number (0 to 65535)");
+  }
+}

@@ -1,0 +1,50 @@
+package dev.switchboard.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The whole configuration, validated and immutable. Built by {@link ConfigLoader} from defaults, the
+ * optional YAML file, environment variables and command-line flags, in that order of precedence (last wins).
+ *
+ * @param source the file it came from, or null for the zero-config start
+ */
+public record SwitchboardConfig(
+    Path source,
+    Path home,
+    Server server,
+    Discovery discovery,
+    List<Provider> providers,
+    List<Model> models) {
+
+  /** The listening side. */
+  public record Server(String host, int port, long bodyLimitBytes, Duration idleTimeout) {}
+
+  /** What the zero-config start looks for when no providers are configured. */
+  public record Discovery(boolean enabled, URI ollamaUrl, URI vllmUrl, boolean simulator) {}
+
+  /** Per-provider upstream timeouts; see docs/configuration.md. */
+  public record Timeouts(Duration connect, Duration firstByte, Duration idle, Duration total) {
+    public static final Timeouts DEFAULT =
+        new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(120), Duration.ofSeconds(60), Duration.ofMinutes(10));
+  }
+
+  /**
+   * An upstream. {@code type} is {@code openai} (any OpenAI-compatible server) for now.
+   *
+   * @param apiKey the credential, already resolved from its {@code ${ENV}} reference; null when none
+   */
+  public record Provider(String name, String type, URI baseUrl, String apiKey, Timeouts timeouts,
+      boolean http2, int maxConnections) {
+    @Override
+    public String toString() {
+      // Never print the credential.
+      return "Provider[" + name + ", " + type + ", " + baseUrl + "]";
+    }
+  }
+
+  /** A logical model name clients use, served by a provider under its own model id. */
+  public record Model(String name, String provider, String upstreamModel) {}
+}

@@ -1,0 +1,16 @@
+package dev.switchboard.exchange;
+
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * How one client protocol spells an error: as a whole HTTP response before anything was sent, and as an
+ * in-stream event once a stream has started. One implementation per front door.
+ */
+public interface ErrorFormat {
+
+  /** The JSON body of an error response. */
+  Buffer body(GatewayError error);
+
+  /** One complete stream event (including its terminating blank line) that makes the client SDK throw. */
+  Buffer streamEvent(GatewayError error);
+}

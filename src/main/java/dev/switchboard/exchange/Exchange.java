@@ -1,0 +1,145 @@
+package dev.switchboard.exchange;
+
+import dev.switchboard.util.MediaTypes;
+import dev.switchboard.canonical.Usage;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+
+/**
+ * One client request on its way through the gateway: the client's response, its id, how its protocol
+ * spells errors, and the exchange's single ending. Front doors create it; providers finish it.
+ *
+ * <p>Threading: confined to the event loop of the client's connection (the upstream exchange runs on the
+ * same loop, see {@code OpenAiCompatibleProvider}), so no field needs to be volatile.
+ *
+ * <p>Ending: exactly one of {@link #fail}, {@link #complete} or the client going away ends it; later calls
+ * are ignored. Whoever registered {@link #onClientGone} is told when the client leaves first.
+ */
+public final class Exchange {
+  static final CharSequence X_REQUEST_ID = HttpHeaders.createOptimized("x-request-id");
+
+
+  private final HttpServerRequest request;
+  private final HttpServerResponse response;
+  private final String requestId;
+  private final String endpoint;
+  private final ErrorFormat errors;
+  private final ExchangeObserver observer;
+  private final long startNanos = System.nanoTime();
+
+  private boolean ended;
+  private Runnable onClientGone;
+  private String model;
+  private String provider;
+  private String upstreamModel;
+  private boolean stream;
+  private long firstByteNanos = -1;
+
+  public Exchange(HttpServerRequest request, String endpoint, ErrorFormat errors, ExchangeObserver observer) {
+    this.request = request;
+    this.response = request.response();
+    this.requestId = RequestIds.next();
+    this.endpoint = endpoint;
+    this.errors = errors;
+    this.observer = observer;
+    response.putHeader(X_REQUEST_ID, requestId);
+    response.closeHandler(v -> clientGone());
+  }
+
+  public String requestId() {
+    return requestId;
+  }
+
+  public HttpServerRequest request() {
+    return request;
+  }
+
+  public HttpServerResponse response() {
+    return response;
+  }
+
+  public ErrorFormat errors() {
+    return errors;
+  }
+
+  public boolean ended() {
+    return ended;
+  }
+
+  public boolean stream() {
+    return stream;
+  }
+
+  /** The upstream's model id, once routed; null before. */
+  public String upstreamModel() {
+    return upstreamModel;
+  }
+
+  /** Names what serves this exchange; called by the front door once routing has decided. */
+  public void route(String model, String provider, String upstreamModel, boolean stream) {
+    this.model = model;
+    this.provider = provider;
+    this.upstreamModel = upstreamModel;
+    this.stream = stream;
+  }
+
+  /** Runs {@code action} if the client goes away before the exchange ends (cancel the upstream there). */
+  public void onClientGone(Runnable action) {
+    this.onClientGone = action;
+  }
+
+  /** Marks the moment the first response byte left for the client. */
+  public void firstByteSent() {
+    if (firstByteNanos < 0) firstByteNanos = System.nanoTime() - startNanos;
+  }
+
+  /**
+   * Ends the exchange with an error. Before anything was sent the client gets a whole error response in
+   * its protocol; during a stream it gets an in-stream error event and the end of the stream; during a
+   * plain body the connection is reset, so a truncated body can never look complete. Terminal.
+   */
+  public void fail(GatewayError error, String outcome) {
+    if (ended) return;
+    ended = true;
+    if (!response.headWritten()) {
+      response.setStatusCode(error.status());
+      response.putHeader(HttpHeaders.CONTENT_TYPE, MediaTypes.APPLICATION_JSON);
+      if (error.retryAfterSeconds() >= 0) response.putHeader("retry-after", Long.toString(error.retryAfterSeconds()));
+      if (error.status() == 401 || error.status() == 400 || error.status() == 404 || error.status() == 413
+          || error.status() == 415) {
+        // Tells the SDKs not to retry a mistake that a retry cannot fix.
+        response.putHeader("x-should-retry", "false");
+      }
+      response.end(errors.body(error));
+    } else if (stream) {
+      response.end(errors.streamEvent(error));
+    } else {
+      response.reset();
+    }
+    observer.ended(record(error.status(), outcome, null));
+  }
+
+  /** Ends the exchange successfully after the body was relayed in full. Terminal. */
+  public void complete(Buffer last, Usage usage) {
+    if (ended) return;
+    ended = true;
+    if (last == null) response.end();
+    else response.end(last);
+    observer.ended(record(response.getStatusCode(), "completed", usage));
+  }
+
+  private void clientGone() {
+    if (ended) return;
+    ended = true;
+    Runnable action = onClientGone;
+    if (action != null) action.run();
+    observer.ended(record(499, "client_gone", null));
+  }
+
+  private ExchangeRecord record(int status, String outcome, Usage usage) {
+    return new ExchangeRecord(requestId, endpoint, model, provider, upstreamModel, stream, status, outcome, usage,
+        System.nanoTime() - startNanos, firstByteNanos);
+  }
+}

@@ -1,0 +1,15 @@
+package dev.switchboard.exchange;
+
+import dev.switchboard.canonical.Usage;
+
+/**
+ * What happened in one exchange, for the observers. Never holds prompt or output content.
+ *
+ * @param provider the provider that served it, or null if none was reached
+ * @param usage the upstream's token counts, or null when it sent none
+ * @param outcome {@code completed}, {@code client_gone}, {@code upstream_error}, {@code truncated},
+ *     {@code timeout} or {@code rejected}
+ */
+public record ExchangeRecord(String requestId, String endpoint, String model, String provider,
+    String upstreamModel, boolean stream, int status, String outcome, Usage usage, long durationNanos,
+    long firstByteNanos) {}

@@ -1,0 +1,109 @@
+package dev.switchboard.frontdoor.openai;
+
+import dev.switchboard.util.MediaTypes;
+import dev.switchboard.exchange.Exchange;
+import dev.switchboard.exchange.GatewayError;
+import dev.switchboard.exchange.GatewayError.Kind;
+import dev.switchboard.exchange.RejectedException;
+import dev.switchboard.provider.openai.OpenAiCompatibleProvider;
+import dev.switchboard.routing.Catalog;
+import dev.switchboard.util.Json;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The OpenAI front door: {@code POST /v1/chat/completions}, {@code POST /v1/embeddings},
+ * {@code GET /v1/models} and {@code GET /v1/models/{id}}. Stateless and thread-safe.
+ *
+ * <p>Chat and embeddings requests routed to an OpenAI-compatible provider take the same-protocol fast path:
+ * validated in one streaming pass, then relayed with only the model name rewritten (and, for streams,
+ * {@code stream_options.include_usage} switched on so that usage can be metered).
+ */
+public final class OpenAiFrontDoor {
+  private final Catalog catalog;
+
+  public OpenAiFrontDoor(Catalog catalog) {
+    this.catalog = catalog;
+  }
+
+  /** Handles a chat completion whose body has been read. Ends the exchange. */
+  public void chat(Exchange exchange, Buffer body) {
+    forward(exchange, body, OpenAiRequest.Kind.CHAT, "/chat/completions");
+  }
+
+  /** Handles an embeddings request whose body has been read. Ends the exchange. */
+  public void embeddings(Exchange exchange, Buffer body) {
+    forward(exchange, body, OpenAiRequest.Kind.EMBEDDINGS, "/embeddings");
+  }
+
+  private void forward(Exchange exchange, Buffer body, OpenAiRequest.Kind kind, String path) {
+    OpenAiRequest request;
+    try {
+      request = OpenAiRequest.scan(body.getBytes(), kind);
+    } catch (RejectedException e) {
+      exchange.fail(e.error(), "rejected");
+      return;
+    }
+    Catalog.Route route = catalog.resolve(request.model);
+    if (route == null) {
+      exchange.fail(modelNotFound(request.model), "rejected");
+      return;
+    }
+    boolean stream = kind == OpenAiRequest.Kind.CHAT && request.stream;
+    exchange.route(request.model, route.provider().name(), route.upstreamModel(), stream);
+    if (!(route.provider() instanceof OpenAiCompatibleProvider provider)) {
+      exchange.fail(GatewayError.of(501, Kind.INTERNAL, "Model '" + request.model + "' is served by provider '"
+          + route.provider().name() + "', which OpenAI clients cannot reach yet.", "unsupported_route"), "rejected");
+      return;
+    }
+    Buffer upstreamBody = request.rewrite(body, route.upstreamModel(), stream);
+    boolean clientWantsUsage = Boolean.TRUE.equals(request.includeUsage);
+    provider.relay(exchange, path, upstreamBody, clientWantsUsage);
+  }
+
+  /** {@code GET /v1/models}. */
+  public void listModels(Exchange exchange) {
+    List<Map<String, Object>> data = new ArrayList<>();
+    for (Catalog.Route r : catalog.routes()) data.add(model(r));
+    Map<String, Object> list = new LinkedHashMap<>();
+    list.put("object", "list");
+    list.put("data", data);
+    json(exchange, list);
+  }
+
+  /** {@code GET /v1/models/{id}}; the id is already percent-decoded. */
+  public void getModel(Exchange exchange, String id) {
+    Catalog.Route r = catalog.resolve(id);
+    if (r == null || !catalog.routes().contains(r)) {
+      exchange.fail(modelNotFound(id), "rejected");
+      return;
+    }
+    json(exchange, model(r));
+  }
+
+  private Map<String, Object> model(Catalog.Route r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", r.model());
+    m.put("object", "model");
+    m.put("created", catalog.created());
+    m.put("owned_by", r.provider().name());
+    return m;
+  }
+
+  private static void json(Exchange exchange, Object value) {
+    exchange.response().putHeader(HttpHeaders.CONTENT_TYPE, MediaTypes.APPLICATION_JSON);
+    exchange.complete(Buffer.buffer(Json.MAPPER.writeValueAsBytes(value)), null);
+  }
+
+  private GatewayError modelNotFound(String model) {
+    List<String> names = catalog.names();
+    String available = names.isEmpty() ? "" : " Available models: " + String.join(", ", names.subList(0,
+        Math.min(20, names.size()))) + (names.size() > 20 ? ", …" : "") + " (GET /v1/models lists them all).";
+    return new GatewayError(404, Kind.NOT_FOUND, "The model '" + model + "' does not exist or you do not have "
+        + "access to it." + available, "model", "model_not_found", -1);
+  }
+}

@@ -1,0 +1,146 @@
+package dev.switchboard.provider.openai;
+
+import dev.switchboard.util.MediaTypes;
+import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.exchange.Exchange;
+import dev.switchboard.provider.Provider;
+import dev.switchboard.util.Json;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Any OpenAI-compatible upstream: OpenAI itself, Azure OpenAI's v1 endpoint, vLLM, Ollama, llama.cpp's
+ * server and most hosts of open models. Requests from OpenAI clients take the same-protocol fast path:
+ * the body is relayed with only the model name and credentials rewritten (see {@link UpstreamCall}).
+ *
+ * <p>One pooled client per provider, keep-alive HTTP/1.1, or HTTP/2 negotiated by ALPN over TLS. The pool
+ * uses the caller's event loop, so each upstream exchange runs on its client connection's loop.
+ */
+public final class OpenAiCompatibleProvider implements Provider {
+  private static final CharSequence USER_AGENT = HttpHeaders.createOptimized("switchboard/0.1");
+
+  private final Vertx vertx;
+  private final SwitchboardConfig.Provider settings;
+  private final HttpClientAgent client;
+  private final String host;
+  private final int port;
+  private final boolean ssl;
+  private final String basePath;
+  private final CharSequence authorization;
+
+  public OpenAiCompatibleProvider(Vertx vertx, SwitchboardConfig.Provider settings) {
+    this.vertx = vertx;
+    this.settings = settings;
+    URI base = settings.baseUrl();
+    this.ssl = "https".equals(base.getScheme());
+    this.host = base.getHost();
+    this.port = base.getPort() > 0 ? base.getPort() : ssl ? 443 : 80;
+    String path = base.getRawPath() == null ? "" : base.getRawPath();
+    this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    this.authorization = settings.apiKey() == null ? null : HttpHeaders.createOptimized("Bearer " + settings.apiKey());
+    HttpClientOptions options = new HttpClientOptions()
+        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, settings.timeouts().connect().toMillis()))
+        .setKeepAlive(true)
+        .setTcpNoDelay(true)
+        .setDecompressionSupported(false)
+        .setName("provider-" + settings.name());
+    if (ssl) {
+      options.setSsl(true);
+      if (settings.http2()) {
+        options.setUseAlpn(true).setProtocolVersion(HttpVersion.HTTP_2);
+      }
+    }
+    PoolOptions pool = new PoolOptions().setHttp1MaxSize(settings.maxConnections()).setHttp2MaxSize(
+        Math.max(1, settings.maxConnections() / 64));
+    this.client = vertx.createHttpClient(options, pool);
+  }
+
+  @Override
+  public String name() {
+    return settings.name();
+  }
+
+  @Override
+  public String describe() {
+    return settings.name() + " (OpenAI-compatible, " + settings.baseUrl() + ")";
+  }
+
+  SwitchboardConfig.Provider settings() {
+    return settings;
+  }
+
+  Vertx vertx() {
+    return vertx;
+  }
+
+  HttpClientAgent client() {
+    return client;
+  }
+
+  /**
+   * Relays one request to {@code <base_url><path>} and its answer back to the exchange's client. The body
+   * must already carry the upstream model name. Ends the exchange, successfully or not.
+   */
+  public void relay(Exchange exchange, String path, Buffer body, boolean clientWantsUsage) {
+    new UpstreamCall(this, exchange, requestOptions(exchange, path, body), body, clientWantsUsage).start();
+  }
+
+  RequestOptions requestOptions(Exchange exchange, String path, Buffer body) {
+    MultiMap headers = HttpHeaders.headers()
+        .set(HttpHeaders.CONTENT_TYPE, MediaTypes.APPLICATION_JSON)
+        .set(HttpHeaders.CONTENT_LENGTH, Integer.toString(body.length()))
+        .set(HttpHeaders.USER_AGENT, USER_AGENT)
+        .set("x-request-id", exchange.requestId());
+    if (authorization != null) headers.set(HttpHeaders.AUTHORIZATION, authorization);
+    return new RequestOptions()
+        .setMethod(HttpMethod.POST)
+        .setHost(host)
+        .setPort(port)
+        .setSsl(ssl)
+        .setURI(basePath + path)
+        .setHeaders(headers);
+  }
+
+  /** Lists the upstream's models ({@code GET <base_url>/models}), for discovery. */
+  public Future<List<String>> listModels(long timeoutMillis) {
+    RequestOptions ro = new RequestOptions()
+        .setMethod(HttpMethod.GET).setHost(host).setPort(port).setSsl(ssl).setURI(basePath + "/models")
+        .setTimeout(timeoutMillis).setConnectTimeout(timeoutMillis);
+    if (authorization != null) ro.putHeader(HttpHeaders.AUTHORIZATION, authorization);
+    return client.request(ro)
+        .compose(req -> req.send())
+        .compose(resp -> {
+          if (resp.statusCode() != 200) {
+            return Future.failedFuture(settings.name() + " answered " + resp.statusCode() + " to GET /models");
+          }
+          return resp.body();
+        })
+        .map(buf -> {
+          JsonNode data = Json.MAPPER.readTree(buf.getBytes()).path("data");
+          List<String> ids = new ArrayList<>();
+          data.forEach(m -> {
+            String id = m.path("id").asString(null);
+            if (id != null) ids.add(id);
+          });
+          return ids;
+        });
+  }
+
+  @Override
+  public Future<Void> close() {
+    return client.close();
+  }
+}

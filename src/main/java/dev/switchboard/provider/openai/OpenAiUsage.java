@@ -1,0 +1,85 @@
+package dev.switchboard.provider.openai;
+
+import dev.switchboard.canonical.Usage;
+import dev.switchboard.util.Json;
+import io.vertx.core.buffer.Buffer;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+
+/** Reads the {@code usage} object (and whether {@code choices} is empty) out of one OpenAI JSON document. */
+final class OpenAiUsage {
+
+  /** The usage found, and whether the document's {@code choices} array was present and empty. */
+  record Found(Usage usage, boolean emptyChoices) {}
+
+  private OpenAiUsage() {}
+
+  /** Parses {@code json[from, to)}; returns null when it is not an object with a usage object. */
+  static Found read(Buffer json, int from, int to) {
+    byte[] bytes = json.getBytes(from, to);
+    try (JsonParser p = Json.MAPPER.createParser(bytes)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) return null;
+      Usage usage = null;
+      boolean emptyChoices = false;
+      while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+        String name = p.currentName();
+        JsonToken t = p.nextToken();
+        if ("usage".equals(name) && t == JsonToken.START_OBJECT) {
+          usage = usage(p);
+        } else if ("choices".equals(name) && t == JsonToken.START_ARRAY) {
+          emptyChoices = p.nextToken() == JsonToken.END_ARRAY;
+          if (!emptyChoices) {
+            p.skipChildren();
+            skipToArrayEnd(p);
+          }
+        } else {
+          p.skipChildren();
+        }
+      }
+      return usage == null ? null : new Found(usage, emptyChoices);
+    } catch (JacksonException e) {
+      return null;
+    }
+  }
+
+  private static void skipToArrayEnd(JsonParser p) {
+    // We consumed the first element's start token; skipChildren() finished that element. Skip the rest.
+    for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY && t != null; t = p.nextToken()) p.skipChildren();
+  }
+
+  private static Usage usage(JsonParser p) {
+    long prompt = 0;
+    long completion = 0;
+    long cached = 0;
+    long reasoning = 0;
+    while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+      String name = p.currentName();
+      JsonToken t = p.nextToken();
+      switch (name) {
+        case "prompt_tokens" -> prompt = number(p, t);
+        case "completion_tokens" -> completion = number(p, t);
+        case "prompt_tokens_details" -> cached = detail(p, t, "cached_tokens");
+        case "completion_tokens_details" -> reasoning = detail(p, t, "reasoning_tokens");
+        default -> p.skipChildren();
+      }
+    }
+    return new Usage(prompt, completion, cached, 0, reasoning, false);
+  }
+
+  private static long detail(JsonParser p, JsonToken t, String field) {
+    if (t != JsonToken.START_OBJECT) return 0;
+    long value = 0;
+    while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+      String name = p.currentName();
+      JsonToken v = p.nextToken();
+      if (field.equals(name)) value = number(p, v);
+      else p.skipChildren();
+    }
+    return value;
+  }
+
+  private static long number(JsonParser p, JsonToken t) {
+    return t == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : 0;
+  }
+}

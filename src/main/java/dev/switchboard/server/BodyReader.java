@@ -1,0 +1,66 @@
+package dev.switchboard.server;
+
+import dev.switchboard.exchange.Exchange;
+import dev.switchboard.exchange.GatewayError;
+import dev.switchboard.exchange.GatewayError.Kind;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+
+/** Reads a JSON request body into memory, refusing wrong content types (415) and bodies over the limit (413). */
+final class BodyReader {
+  private BodyReader() {}
+
+  static void readJson(Exchange exchange, long limit, Handler<Buffer> then) {
+    HttpServerRequest req = exchange.request();
+    String type = req.getHeader(HttpHeaders.CONTENT_TYPE);
+    if (type != null && !type.regionMatches(true, 0, "application/json", 0, 16)) {
+      closeAfter(exchange);
+      exchange.fail(GatewayError.of(415, Kind.UNSUPPORTED_MEDIA, "Unsupported Content-Type '" + type
+          + "'. Send the body as JSON with the header Content-Type: application/json.", "unsupported_media_type"),
+          "rejected");
+      return;
+    }
+    String declared = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+    long length = -1;
+    if (declared != null) {
+      try {
+        length = Long.parseLong(declared.trim());
+      } catch (NumberFormatException e) {
+        length = -1;
+      }
+    }
+    if (length > limit) {
+      tooLarge(exchange, length, limit);
+      return;
+    }
+    Buffer body = Buffer.buffer(length > 0 ? (int) length : 1024);
+    boolean[] over = new boolean[1];
+    req.handler(chunk -> {
+      if (over[0]) return;
+      if (body.length() + chunk.length() > limit) {
+        over[0] = true;
+        tooLarge(exchange, -1, limit);
+        return;
+      }
+      body.appendBuffer(chunk);
+    });
+    req.endHandler(v -> {
+      if (!over[0] && !exchange.ended()) then.handle(body);
+    });
+  }
+
+  private static void tooLarge(Exchange exchange, long length, long limit) {
+    closeAfter(exchange);
+    String size = length >= 0 ? " (" + length + " bytes)" : "";
+    exchange.fail(GatewayError.of(413, Kind.TOO_LARGE, "The request body" + size + " is larger than this gateway's "
+        + "limit of " + limit + " bytes. Send a smaller request, or raise server.body_limit.", "request_too_large"),
+        "rejected");
+  }
+
+  private static void closeAfter(Exchange exchange) {
+    // The rest of the body will not be read, so the connection cannot be reused.
+    exchange.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+  }
+}

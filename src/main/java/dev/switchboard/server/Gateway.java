@@ -1,0 +1,190 @@
+package dev.switchboard.server;
+
+import dev.switchboard.access.Authenticator;
+import dev.switchboard.access.MasterKey;
+import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.exchange.ExchangeObserver;
+import dev.switchboard.frontdoor.openai.OpenAiFrontDoor;
+import dev.switchboard.provider.Provider;
+import dev.switchboard.provider.openai.OpenAiCompatibleProvider;
+import dev.switchboard.routing.Catalog;
+import dev.switchboard.sim.Simulator;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.VerticleBase;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running gateway: providers, catalog, front doors and the listening server, assembled with plain
+ * constructors. {@link #start} blocks until it listens; {@link #close} stops everything it started.
+ */
+public final class Gateway implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
+  private final Vertx vertx;
+  private final SwitchboardConfig config;
+  private final MasterKey masterKey;
+  private final Catalog catalog;
+  private final List<Provider> providers;
+  private final List<String> notes;
+  private final Simulator simulator;
+  private final int port;
+
+  private Gateway(Vertx vertx, SwitchboardConfig config, MasterKey masterKey, Catalog catalog,
+      List<Provider> providers, List<String> notes, Simulator simulator, int port) {
+    this.vertx = vertx;
+    this.config = config;
+    this.masterKey = masterKey;
+    this.catalog = catalog;
+    this.providers = providers;
+    this.notes = notes;
+    this.simulator = simulator;
+    this.port = port;
+  }
+
+  /**
+   * Starts a gateway and returns once it listens.
+   *
+   * @param env environment lookup (System::getenv in production; tests pass their own)
+   * @param observer told about every finished exchange
+   */
+  public static Gateway start(SwitchboardConfig config, Function<String, String> env, ExchangeObserver observer) {
+    int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
+    try {
+      MasterKey key = MasterKey.load(config.home(), env);
+      List<Provider> providers = new ArrayList<>();
+      List<String> notes = new ArrayList<>();
+      Catalog.Builder catalog = Catalog.builder();
+      Map<String, Provider> byName = new HashMap<>();
+      for (SwitchboardConfig.Provider p : config.providers()) {
+        OpenAiCompatibleProvider provider = new OpenAiCompatibleProvider(vertx, p);
+        providers.add(provider);
+        byName.put(p.name(), provider);
+      }
+      for (SwitchboardConfig.Model m : config.models()) {
+        catalog.add(m.name(), byName.get(m.provider()), m.upstreamModel());
+      }
+      Simulator simulator = null;
+      if (config.providers().isEmpty() && config.discovery().enabled()) {
+        Discovery discovery = new Discovery(vertx, env);
+        discovery.run(config.discovery(), catalog);
+        providers.addAll(discovery.providers);
+        notes.addAll(discovery.notes);
+        simulator = discovery.simulator;
+      }
+      Catalog built = catalog.build();
+      GatewayHandler handler = new GatewayHandler(new Authenticator(key), new OpenAiFrontDoor(built), observer,
+          config.server().bodyLimitBytes(), providers.size());
+      int port = listen(vertx, config.server(), handler, loops);
+      return new Gateway(vertx, config, key, built, List.copyOf(providers), List.copyOf(notes), simulator, port);
+    } catch (RuntimeException e) {
+      vertx.close();
+      throw e;
+    }
+  }
+
+  /** One server instance per event loop, all on the same port: the kernel spreads connections over them. */
+  private static int listen(Vertx vertx, SwitchboardConfig.Server server, GatewayHandler handler, int instances) {
+    int[] bound = new int[1];
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(server.host())
+        .setTcpNoDelay(true)
+        .setCompressionSupported(false)
+        .setIdleTimeout((int) server.idleTimeout().toSeconds())
+        .setIdleTimeoutUnit(TimeUnit.SECONDS)
+        .setHandle100ContinueAutomatically(true);
+    try {
+      // The first instance learns the real port (the configured one may be 0 = any free port).
+      Discovery.await(vertx.deployVerticle(new ServerVerticle(options.setPort(server.port()), handler, bound)), 10_000);
+      if (instances > 1) {
+        HttpServerOptions rest = new HttpServerOptions(options).setPort(bound[0]);
+        Discovery.await(vertx.deployVerticle(() -> new ServerVerticle(rest, handler, new int[1]),
+            new DeploymentOptions().setInstances(instances - 1)), 10_000);
+      }
+    } catch (Exception e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      throw new IllegalStateException("cannot listen on " + server.host() + ":" + server.port() + " ("
+          + cause.getMessage() + "). Is another Switchboard running? Choose a port with --port or SWITCHBOARD_PORT.",
+          cause);
+    }
+    return bound[0];
+  }
+
+  private static final class ServerVerticle extends VerticleBase {
+    private final HttpServerOptions options;
+    private final GatewayHandler handler;
+    private final int[] bound;
+
+    ServerVerticle(HttpServerOptions options, GatewayHandler handler, int[] bound) {
+      this.options = options;
+      this.handler = handler;
+      this.bound = bound;
+    }
+
+    @Override
+    public Future<?> start() {
+      HttpServer server = vertx.createHttpServer(options).requestHandler(handler);
+      return server.listen().onSuccess(s -> bound[0] = s.actualPort());
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** The base URL for OpenAI SDKs, ending in {@code /v1}. */
+  public String openAiBaseUrl() {
+    String host = config.server().host();
+    if (host.equals("0.0.0.0") || host.equals("::")) host = "127.0.0.1";
+    if (host.contains(":")) host = "[" + host + "]";
+    return "http://" + host + ":" + port + "/v1";
+  }
+
+  public MasterKey masterKey() {
+    return masterKey;
+  }
+
+  public Catalog catalog() {
+    return catalog;
+  }
+
+  public List<Provider> providers() {
+    return providers;
+  }
+
+  /** What zero-config discovery found, one line each; empty when providers were configured. */
+  public List<String> discoveryNotes() {
+    return notes;
+  }
+
+  /** The in-process simulator, or null when real providers were found or configured. */
+  public Simulator simulator() {
+    return simulator;
+  }
+
+  public SwitchboardConfig config() {
+    return config;
+  }
+
+  @Override
+  public void close() {
+    try {
+      if (simulator != null) simulator.close();
+      Discovery.await(vertx.close(), 10_000);
+    } catch (Exception e) {
+      log.warn("gateway did not stop cleanly: {}", e.toString());
+    }
+  }
+}

@@ -1,0 +1,156 @@
+package dev.switchboard.server;
+
+import dev.switchboard.util.MediaTypes;
+import dev.switchboard.access.Authenticator;
+import dev.switchboard.exchange.ErrorFormat;
+import dev.switchboard.exchange.Exchange;
+import dev.switchboard.exchange.ExchangeObserver;
+import dev.switchboard.exchange.GatewayError;
+import dev.switchboard.exchange.GatewayError.Kind;
+import dev.switchboard.frontdoor.openai.OpenAiErrorFormat;
+import dev.switchboard.frontdoor.openai.OpenAiFrontDoor;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's one request handler: routes by path to a front door, checks the key, reads the body, and
+ * guards everything so that no exception can leave an exchange hanging (Vert.x sends no automatic 500).
+ * Stateless and shared by every event loop.
+ */
+final class GatewayHandler implements Handler<HttpServerRequest> {
+  private static final Logger log = LoggerFactory.getLogger(GatewayHandler.class);
+  private static final String MODELS_PREFIX = "/v1/models/";
+  private static final Buffer LIVE = Buffer.buffer("{\"status\":\"live\"}");
+
+  private final Authenticator authenticator;
+  private final OpenAiFrontDoor openai;
+  private final ExchangeObserver observer;
+  private final long bodyLimit;
+  private final Buffer ready;
+
+  GatewayHandler(Authenticator authenticator, OpenAiFrontDoor openai, ExchangeObserver observer, long bodyLimit,
+      int providers) {
+    this.authenticator = authenticator;
+    this.openai = openai;
+    this.observer = observer;
+    this.bodyLimit = bodyLimit;
+    this.ready = Buffer.buffer("{\"status\":\"ready\",\"providers\":" + providers + "}");
+  }
+
+  @Override
+  public void handle(HttpServerRequest req) {
+    try {
+      dispatch(req);
+    } catch (Throwable t) {
+      internalError(req.response(), t);
+    }
+  }
+
+  private void dispatch(HttpServerRequest req) {
+    String path = req.path();
+    switch (path) {
+      case "/v1/chat/completions" -> post(req, "chat", (ex, body) -> openai.chat(ex, body));
+      case "/v1/embeddings" -> post(req, "embeddings", (ex, body) -> openai.embeddings(ex, body));
+      case "/v1/models" -> get(req, "models", openai::listModels);
+      case "/health/live" -> plainJson(req.response(), 200, LIVE);
+      case "/health/ready" -> plainJson(req.response(), 200, ready);
+      default -> {
+        if (path.startsWith(MODELS_PREFIX) && path.length() > MODELS_PREFIX.length()) {
+          String id = URLDecoder.decode(path.substring(MODELS_PREFIX.length()), StandardCharsets.UTF_8);
+          get(req, "models", ex -> openai.getModel(ex, id));
+        } else {
+          Exchange ex = exchange(req, "unknown", OpenAiErrorFormat.INSTANCE);
+          ex.fail(GatewayError.of(404, Kind.NOT_FOUND, "Unknown request URL: " + req.method() + " " + path
+              + ". Switchboard serves POST /v1/chat/completions, POST /v1/embeddings and GET /v1/models; "
+              + "point your SDK's base URL at http://<host>:<port>/v1.", "unknown_url"), "rejected");
+        }
+      }
+    }
+  }
+
+  private interface BodyHandler {
+    void handle(Exchange exchange, Buffer body);
+  }
+
+  private interface NoBodyHandler {
+    void handle(Exchange exchange);
+  }
+
+  private void post(HttpServerRequest req, String endpoint, BodyHandler handler) {
+    Exchange ex = exchange(req, endpoint, OpenAiErrorFormat.INSTANCE);
+    if (!allowed(ex, HttpMethod.POST) || !authenticated(ex)) return;
+    BodyReader.readJson(ex, bodyLimit, body -> {
+      try {
+        handler.handle(ex, body);
+      } catch (Throwable t) {
+        internalError(ex, t);
+      }
+    });
+  }
+
+  private void get(HttpServerRequest req, String endpoint, NoBodyHandler handler) {
+    Exchange ex = exchange(req, endpoint, OpenAiErrorFormat.INSTANCE);
+    if (!allowed(ex, HttpMethod.GET) || !authenticated(ex)) return;
+    handler.handle(ex);
+  }
+
+  private Exchange exchange(HttpServerRequest req, String endpoint, ErrorFormat errors) {
+    return new Exchange(req, endpoint, errors, observer);
+  }
+
+  private static boolean allowed(Exchange ex, HttpMethod method) {
+    HttpServerRequest req = ex.request();
+    if (req.method() == method) return true;
+    ex.response().putHeader(HttpHeaders.ALLOW, method.name());
+    ex.fail(GatewayError.of(405, Kind.INVALID_REQUEST, req.method() + " is not allowed on " + req.path()
+        + "; use " + method.name() + ".", "method_not_allowed"), "rejected");
+    return false;
+  }
+
+  private boolean authenticated(Exchange ex) {
+    return switch (authenticator.check(ex.request())) {
+      case OK -> true;
+      case MISSING -> {
+        ex.fail(GatewayError.of(401, Kind.AUTHENTICATION, "You didn't provide an API key. Send your Switchboard key "
+            + "as 'Authorization: Bearer <key>' (the master key is printed by 'switchboard serve' on first start "
+            + "and stored in master.key in its state directory).", "missing_api_key"), "rejected");
+        yield false;
+      }
+      case INVALID -> {
+        ex.fail(GatewayError.of(401, Kind.AUTHENTICATION, "Incorrect API key provided. Use a key issued by this "
+            + "Switchboard (the master key is stored in master.key in its state directory, or set with "
+            + "SWITCHBOARD_MASTER_KEY).", "invalid_api_key"), "rejected");
+        yield false;
+      }
+    };
+  }
+
+  private static void plainJson(HttpServerResponse resp, int status, Buffer body) {
+    resp.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, MediaTypes.APPLICATION_JSON).end(body);
+  }
+
+  private static void internalError(Exchange ex, Throwable t) {
+    log.error("request {} failed inside the gateway", ex.requestId(), t);
+    ex.fail(GatewayError.of(500, Kind.INTERNAL, "Switchboard failed while handling this request (request id "
+        + ex.requestId() + "). This is a bug; the gateway log has the details.", "internal_error"), "internal");
+  }
+
+  private static void internalError(HttpServerResponse resp, Throwable t) {
+    log.error("request failed inside the gateway", t);
+    if (!resp.ended() && !resp.headWritten()) {
+      resp.setStatusCode(500).putHeader(HttpHeaders.CONTENT_TYPE, MediaTypes.APPLICATION_JSON)
+          .end("{\"error\":{\"message\":\"Switchboard failed while handling this request. This is a bug; the "
+              + "gateway log has the details.\",\"type\":\"server_error\",\"param\":null,\"code\":\"internal_error\"}}");
+    } else if (!resp.ended()) {
+      resp.reset();
+    }
+  }
+}
