@@ -1,11 +1,8 @@
 package dev.switchboard.provider.openai;
 
-import dev.switchboard.canonical.Usage;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.exchange.Exchange;
 import dev.switchboard.exchange.GatewayError;
-import dev.switchboard.stream.Bytes;
-import dev.switchboard.stream.SseSplitter;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
@@ -21,18 +18,12 @@ import io.vertx.core.http.RequestOptions;
  * a silent retry elsewhere. After that, bytes flow through unbuffered with back-pressure: when the client's
  * write queue is full the upstream read is paused until it drains, so memory stays bounded by one chunk.
  *
- * <p>Streams are cut at SSE event boundaries only to read the usage chunk and to drop it when the client
- * did not ask for it; whole runs of events are written as slices of the received buffer, without copies.
- * A stream that ends without {@code data: [DONE]} gets an in-stream error, never a clean end.
+ * <p>Streams pass through an {@link OpenAiStreamFilter}, which reads the usage chunk. A stream that ends without {@code data: [DONE]} gets an in-stream error, never a clean end.
  *
  * <p>Threading: every callback runs on the client connection's event loop (the pooled upstream connection
  * is bound to the caller's loop), so the fields need no synchronisation.
  */
 final class UpstreamCall {
-  private static final byte[] DATA = Bytes.ascii("data:");
-  private static final byte[] DONE = Bytes.ascii("[DONE]");
-  private static final byte[] ERROR_KEY = Bytes.ascii("\"error\"");
-  private static final byte[] USAGE_KEY = Bytes.ascii("\"usage\":");
   private static final int ERROR_BODY_LIMIT = 64 * 1024;
   private static final CharSequence X_PROVIDER = HttpHeaders.createOptimized("x-switchboard-provider");
   private static final CharSequence X_MODEL = HttpHeaders.createOptimized("x-switchboard-upstream-model");
@@ -55,12 +46,7 @@ final class UpstreamCall {
   private long lastActivityNanos;
   private long timerId = -1;
 
-  private boolean sse;
-  private SseSplitter splitter;
-  private Buffer carry;
-  private boolean sawDone;
-  private boolean sawUpstreamError;
-  private Usage usage;
+  private OpenAiStreamFilter filter;
 
   UpstreamCall(OpenAiCompatibleProvider provider, Exchange exchange, RequestOptions options, Buffer body,
       boolean clientWantsUsage) {
@@ -115,12 +101,12 @@ final class UpstreamCall {
     String upstreamId = resp.getHeader("x-request-id");
     if (upstreamId != null) out.putHeader(X_UPSTREAM_ID, upstreamId);
 
-    sse = contentType != null && contentType.regionMatches(true, 0, "text/event-stream", 0, 17);
+    boolean sse = contentType != null && contentType.regionMatches(true, 0, "text/event-stream", 0, 17);
     String length = resp.getHeader(HttpHeaders.CONTENT_LENGTH);
     if (sse) {
       out.setChunked(true);
       out.putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
-      splitter = new SseSplitter();
+      filter = new OpenAiStreamFilter(clientWantsUsage);
     } else if (length != null) {
       out.putHeader(HttpHeaders.CONTENT_LENGTH, length);
     } else {
@@ -145,63 +131,8 @@ final class UpstreamCall {
   private void onStreamChunk(Buffer chunk) {
     if (finished) return;
     firstByte();
-    Buffer buf;
-    int scanFrom;
-    if (carry != null) {
-      scanFrom = carry.length();
-      buf = carry.appendBuffer(chunk);
-      carry = null;
-    } else {
-      scanFrom = 0;
-      buf = chunk;
-    }
-    int runStart = 0;
-    int eventStart = 0;
-    Buffer out = null;
-    for (int end = splitter.nextBoundary(buf, scanFrom); end >= 0; end = splitter.nextBoundary(buf, end)) {
-      if (!keep(buf, eventStart, end)) {
-        out = append(out, buf, runStart, eventStart);
-        runStart = end;
-      }
-      eventStart = end;
-    }
-    out = append(out, buf, runStart, eventStart);
-    if (eventStart < buf.length()) carry = buf.getBuffer(eventStart, buf.length());
+    Buffer out = filter.next(chunk);
     if (out != null) write(out);
-  }
-
-  /** Reads one event; returns false for the usage chunk the client did not ask for. */
-  private boolean keep(Buffer buf, int from, int to) {
-    int d = Bytes.indexOf(buf, from, to, DATA);
-    if (d < 0) return true;
-    int p = d + DATA.length;
-    if (p < to && buf.getByte(p) == ' ') p++;
-    if (Bytes.startsWith(buf, p, to, DONE)) {
-      sawDone = true;
-      return true;
-    }
-    if (p >= to || buf.getByte(p) != '{') return true;
-    if (Bytes.startsWith(buf, Bytes.skipSpace(buf, p + 1, to), to, ERROR_KEY)) {
-      sawUpstreamError = true;
-      return true;
-    }
-    int u = Bytes.indexOf(buf, p, to, USAGE_KEY);
-    if (u < 0) return true;
-    int v = Bytes.skipSpace(buf, u + USAGE_KEY.length, to);
-    if (v >= to || buf.getByte(v) != '{') return true;
-    int lineEnd = p;
-    while (lineEnd < to && buf.getByte(lineEnd) != '\n' && buf.getByte(lineEnd) != '\r') lineEnd++;
-    OpenAiUsage.Found found = OpenAiUsage.read(buf, p, lineEnd);
-    if (found == null) return true;
-    usage = found.usage();
-    return clientWantsUsage || !found.emptyChoices();
-  }
-
-  private static Buffer append(Buffer out, Buffer buf, int from, int to) {
-    if (from >= to) return out;
-    if (out == null) return buf.slice(from, to);
-    Buffer joined = Buffer.buffer(out.length() + to - from);
-    return joined.appendBuffer(out).appendBuffer(buf, from, to - from);
   }
 
   private void write(Buffer data) {
@@ -213,14 +144,14 @@ final class UpstreamCall {
 
   private void onEnd() {
     if (finished) return;
-    if (sse && !sawDone && !sawUpstreamError) {
+    if (filter != null && !filter.sawDone() && !filter.sawError()) {
       fail(UpstreamErrors.broken(provider.name(), "the stream ended without [DONE]"), "truncated");
       return;
     }
     finished = true;
     cancelTimer();
     if (!exchange.response().headWritten()) exchange.firstByteSent();
-    exchange.complete(null, usage);
+    exchange.complete(filter == null ? null : filter.rest(), filter == null ? null : filter.usage());
   }
 
   private void onBroken(Throwable cause) {
