@@ -1,6 +1,6 @@
 package dev.switchboard.util;
 
-import tools.jackson.core.JsonFactory;
+import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The one shared, thread-safe JSON factory and mapper. Hot paths use {@link #FACTORY} streaming only. */
