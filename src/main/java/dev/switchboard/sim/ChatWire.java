@@ -1,0 +1,199 @@
+package dev.switchboard.sim;
+
+import io.vertx.core.buffer.Buffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import tools.jackson.core.JsonGenerator;
+
+/**
+ * Renders one chat completion exactly as OpenAI does (PROTOCOLS.md 1.2–1.4): the non-streamed body, or the stream's
+ * SSE events, each {@code data: <json>\n\n}, all with the same {@code id} and {@code created}.
+ */
+final class ChatWire {
+  private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] END = "\n\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
+  static final String FINGERPRINT = "fp_sim0001";
+
+  private final String id;
+  private final long created;
+  private final String model;
+  private final boolean includeUsage;
+
+  ChatWire(String id, long created, String model, boolean includeUsage) {
+    this.id = id;
+    this.created = created;
+    this.model = model;
+    this.includeUsage = includeUsage;
+  }
+
+  Buffer completion(List<ChatAnswer.Choice> choices, int promptTokens) {
+    Buffer out = Buffer.buffer(512);
+    int completion = 0;
+    try (JsonGenerator g = Wire.generator(out)) {
+      g.writeStartObject();
+      g.writeStringProperty("id", id);
+      g.writeStringProperty("object", "chat.completion");
+      g.writeNumberProperty("created", created);
+      g.writeStringProperty("model", model);
+      g.writeArrayPropertyStart("choices");
+      for (ChatAnswer.Choice c : choices) {
+        completion += c.tokens();
+        g.writeStartObject();
+        g.writeNumberProperty("index", c.index());
+        g.writeObjectPropertyStart("message");
+        g.writeStringProperty("role", "assistant");
+        g.writeStringProperty("content", c.content()); // null for a tool call
+        g.writeNullProperty("refusal");
+        if (c.isToolCall()) {
+          g.writeArrayPropertyStart("tool_calls");
+          g.writeStartObject();
+          g.writeStringProperty("id", c.toolCallId());
+          g.writeStringProperty("type", "function");
+          g.writeObjectPropertyStart("function");
+          g.writeStringProperty("name", c.toolName());
+          g.writeStringProperty("arguments", c.arguments()); // a JSON *string*, as OpenAI sends it
+          g.writeEndObject();
+          g.writeEndObject();
+          g.writeEndArray();
+        }
+        g.writeArrayPropertyStart("annotations");
+        g.writeEndArray();
+        g.writeEndObject();
+        g.writeNullProperty("logprobs");
+        g.writeStringProperty("finish_reason", c.finishReason());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeName("usage");
+      usage(g, promptTokens, completion);
+      g.writeStringProperty("service_tier", "default");
+      g.writeStringProperty("system_fingerprint", FINGERPRINT);
+      g.writeEndObject();
+    }
+    return out;
+  }
+
+  /** First event of a choice: the role, with {@code content:""}; for a tool call also the call's id, type and name. */
+  void role(Buffer out, ChatAnswer.Choice c) {
+    try (JsonGenerator g = open(out, c.index())) {
+      g.writeStringProperty("role", "assistant");
+      if (c.isToolCall()) {
+        g.writeNullProperty("content");
+        g.writeArrayPropertyStart("tool_calls");
+        g.writeStartObject();
+        g.writeNumberProperty("index", 0);
+        g.writeStringProperty("id", c.toolCallId());
+        g.writeStringProperty("type", "function");
+        g.writeObjectPropertyStart("function");
+        g.writeStringProperty("name", c.toolName());
+        g.writeStringProperty("arguments", "");
+        g.writeEndObject();
+        g.writeEndObject();
+        g.writeEndArray();
+      } else {
+        g.writeStringProperty("content", "");
+      }
+      g.writeNullProperty("refusal");
+      close(g, null);
+    }
+    out.appendBytes(END);
+  }
+
+  /** One token's worth of content, or of tool-call arguments. */
+  void piece(Buffer out, ChatAnswer.Choice c, String text) {
+    try (JsonGenerator g = open(out, c.index())) {
+      if (c.isToolCall()) {
+        g.writeArrayPropertyStart("tool_calls");
+        g.writeStartObject();
+        g.writeNumberProperty("index", 0);
+        g.writeObjectPropertyStart("function");
+        g.writeStringProperty("arguments", text);
+        g.writeEndObject();
+        g.writeEndObject();
+        g.writeEndArray();
+      } else {
+        g.writeStringProperty("content", text);
+      }
+      close(g, null);
+    }
+    out.appendBytes(END);
+  }
+
+  /** The choice's last event: an empty delta and its finish reason. */
+  void finish(Buffer out, ChatAnswer.Choice c) {
+    try (JsonGenerator g = open(out, c.index())) {
+      close(g, c.finishReason());
+    }
+    out.appendBytes(END);
+  }
+
+  /** The usage event ({@code "choices":[]}), sent only when {@code stream_options.include_usage} is true. */
+  void usage(Buffer out, int promptTokens, int completionTokens) {
+    out.appendBytes(DATA);
+    try (JsonGenerator g = Wire.generator(out)) {
+      header(g);
+      g.writeArrayPropertyStart("choices");
+      g.writeEndArray();
+      g.writeName("usage");
+      usage(g, promptTokens, completionTokens);
+      g.writeEndObject();
+    }
+    out.appendBytes(END);
+  }
+
+  static void done(Buffer out) {
+    out.appendBytes(DONE);
+  }
+
+  /** Writes {@code data: } and a chunk up to the open {@code delta} object of choice {@code index}. */
+  private JsonGenerator open(Buffer out, int index) {
+    out.appendBytes(DATA);
+    JsonGenerator g = Wire.generator(out);
+    header(g);
+    g.writeArrayPropertyStart("choices");
+    g.writeStartObject();
+    g.writeNumberProperty("index", index);
+    g.writeObjectPropertyStart("delta");
+    return g;
+  }
+
+  /** Closes what {@link #open} started. */
+  private void close(JsonGenerator g, String finishReason) {
+    g.writeEndObject(); // delta
+    g.writeNullProperty("logprobs");
+    g.writeStringProperty("finish_reason", finishReason);
+    g.writeEndObject();
+    g.writeEndArray();
+    if (includeUsage) g.writeNullProperty("usage");
+    g.writeEndObject();
+  }
+
+  private void header(JsonGenerator g) {
+    g.writeStartObject();
+    g.writeStringProperty("id", id);
+    g.writeStringProperty("object", "chat.completion.chunk");
+    g.writeNumberProperty("created", created);
+    g.writeStringProperty("model", model);
+    g.writeStringProperty("service_tier", "default");
+    g.writeStringProperty("system_fingerprint", FINGERPRINT);
+  }
+
+  private static void usage(JsonGenerator g, int prompt, int completion) {
+    g.writeStartObject();
+    g.writeNumberProperty("prompt_tokens", prompt);
+    g.writeNumberProperty("completion_tokens", completion);
+    g.writeNumberProperty("total_tokens", prompt + completion);
+    g.writeObjectPropertyStart("prompt_tokens_details");
+    g.writeNumberProperty("cached_tokens", 0);
+    g.writeNumberProperty("audio_tokens", 0);
+    g.writeEndObject();
+    g.writeObjectPropertyStart("completion_tokens_details");
+    g.writeNumberProperty("reasoning_tokens", 0);
+    g.writeNumberProperty("audio_tokens", 0);
+    g.writeNumberProperty("accepted_prediction_tokens", 0);
+    g.writeNumberProperty("rejected_prediction_tokens", 0);
+    g.writeEndObject();
+    g.writeEndObject();
+  }
+}

@@ -1,0 +1,110 @@
+package dev.switchboard.sim;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+
+/**
+ * One inference request (chat or embeddings) from arrival to its single ledger entry.
+ *
+ * <p>All methods run on the connection's event loop (the request handler's, and timers set from it run there too), so
+ * the fields need no synchronisation. The exchange owns the response: it ends it, resets the connection, or notices the
+ * client leaving ({@code closeHandler}) and then cancels its timer so nothing more is generated.
+ */
+final class Exchange {
+  final Deployment deployment;
+  final HttpServerRequest request;
+  final HttpServerResponse response;
+  final String requestId;
+  final String endpoint;
+  String model = "";
+  boolean stream;
+  int promptTokens;
+  /** Completion tokens written so far; what the ledger records if the exchange ends early. */
+  int sentTokens;
+  /** A CUT fault to apply while answering, or null. */
+  Fault cut;
+  /** Extra wait before the response head (SLOW_FIRST_BYTE). */
+  long extraDelayMillis;
+  private boolean finished;
+  private long timerId = -1;
+
+  Exchange(Deployment deployment, HttpServerRequest request, String requestId, String endpoint) {
+    this.deployment = deployment;
+    this.request = request;
+    this.response = request.response();
+    this.requestId = requestId;
+    this.endpoint = endpoint;
+    // Called when the connection closes before the response ended: the client went away (or we reset it ourselves,
+    // in which case finish() already ran and this is a no-op).
+    response.closeHandler(v -> {
+      cancelTimer();
+      finish("cancelled");
+    });
+  }
+
+  boolean finished() {
+    return finished;
+  }
+
+  /** Records the ledger entry, once; later calls are ignored. */
+  void finish(String outcome) {
+    if (finished) return;
+    finished = true;
+    SimDeploymentSpec spec = deployment.spec();
+    deployment.context().ledger().record(requestId, spec.name(), spec.region(), model, endpoint, stream, promptTokens,
+        sentTokens, outcome);
+  }
+
+  /** Runs {@code task} after {@code millis} unless the client leaves first; 0 runs it now. */
+  void after(long millis, Runnable task) {
+    if (finished) return;
+    if (millis <= 0) {
+      task.run();
+      return;
+    }
+    timerId = deployment.context().vertx().setTimer(millis, id -> {
+      timerId = -1;
+      if (!finished) task.run();
+    });
+  }
+
+  private void cancelTimer() {
+    if (timerId >= 0) {
+      deployment.context().vertx().cancelTimer(timerId);
+      timerId = -1;
+    }
+  }
+
+  /** Answers with an OpenAI error body; the ledger outcome is {@code error:<status>} unless given. */
+  void fail(ApiError e, String outcome) {
+    if (finished) return;
+    response.setStatusCode(e.status).putHeader("content-type", Wire.JSON);
+    finish(outcome != null ? outcome : "error:" + e.status);
+    response.end(e.body());
+  }
+
+  /** Ends the exchange with a complete JSON body, or, under a CUT fault, with part of it and a reset. */
+  void sendJson(Buffer body, int completionTokens) {
+    if (finished) return;
+    response.putHeader("content-type", Wire.JSON);
+    if (cut != null) {
+      response.putHeader("content-length", Integer.toString(body.length()));
+      Buffer part = body.getBuffer(0, body.length() / 2);
+      finish("cut");
+      response.write(part).onComplete(ar -> resetConnection());
+      return;
+    }
+    sentTokens = completionTokens;
+    finish("completed");
+    response.end(body);
+  }
+
+  /**
+   * Drops the TCP connection. The deployment's servers use {@code SO_LINGER 0}, so the client sees a reset, not a
+   * clean end of stream. Terminal; call {@link #finish} first so the close handler does not record it as cancelled.
+   */
+  void resetConnection() {
+    request.connection().close();
+  }
+}

@@ -1,0 +1,95 @@
+package dev.switchboard.sim;
+
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * A failure to inject into one deployment with {@link Simulator#setFault}. Build one with the static factories; fields
+ * that do not apply to a kind are 0.
+ *
+ * <p>Faults apply to inference requests (chat completions and embeddings); the models listing keeps answering so that
+ * a health probe does not consume a counted fault. {@code count > 0} limits the fault to the next {@code count}
+ * inference requests, after which it clears itself; 0 keeps it until cleared.
+ *
+ * @param kind what goes wrong
+ * @param status HTTP status for {@link Kind#STATUS} (400..599)
+ * @param retryAfterSeconds {@code Retry-After} header sent with a {@link Kind#STATUS} answer when {@code > 0}
+ * @param delayMillis extra wait before the response head for {@link Kind#SLOW_FIRST_BYTE}
+ * @param afterTokens content chunks sent before a {@link Kind#CUT}
+ * @param count how many requests it applies to, 0 for all until cleared
+ */
+public record Fault(Kind kind, int status, int retryAfterSeconds, long delayMillis, int afterTokens, int count) {
+
+  /** The failure modes. */
+  public enum Kind {
+    /** Answer with {@code status} and an OpenAI error body. */
+    STATUS,
+    /** Stop listening, so connects are refused; clearing the fault listens again on the same port. */
+    REFUSE,
+    /** Read the request, then reset the TCP connection. */
+    RESET,
+    /** Read the request and never answer (the ledger records {@code cancelled} when the client gives up). */
+    HANG,
+    /** Wait {@code delayMillis} more before the response head. */
+    SLOW_FIRST_BYTE,
+    /** Stream {@code afterTokens} content chunks (or part of a non-streamed body), then reset the connection. */
+    CUT;
+
+    /** The lower-case name used on the wire and in ledger outcomes, e.g. {@code slow_first_byte}. */
+    public String wireName() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  public Fault {
+    Check.argument(kind != null, "kind : null (expected: one of %s)", java.util.Arrays.toString(Kind.values()));
+    Check.argument(kind == Kind.STATUS ? status >= 400 && status <= 599 : status == 0,
+        "status : %s (expected: 400..599 for STATUS, 0 otherwise)", status);
+    Check.argument(retryAfterSeconds >= 0 && (kind == Kind.STATUS || retryAfterSeconds == 0),
+        "retryAfterSeconds : %s (expected: >= 0, only with STATUS)", retryAfterSeconds);
+    Check.argument(kind == Kind.SLOW_FIRST_BYTE ? delayMillis > 0 : delayMillis == 0,
+        "delayMillis : %s (expected: > 0 for SLOW_FIRST_BYTE, 0 otherwise)", delayMillis);
+    Check.argument(afterTokens >= 0 && (kind == Kind.CUT || afterTokens == 0),
+        "afterTokens : %s (expected: >= 0, only with CUT)", afterTokens);
+    Check.argument(count >= 0, "count : %s (expected: >= 0, 0 meaning until cleared)", count);
+    // A refusing deployment never sees a request, so there is nothing to count.
+    Check.argument(kind != Kind.REFUSE || count == 0, "count : %s (expected: 0 for REFUSE, which sees no requests)",
+        count);
+  }
+
+  /** Answer every request with {@code status} (400..599) and an OpenAI-shaped error body. */
+  public static Fault status(int status) {
+    return new Fault(Kind.STATUS, status, 0, 0, 0, 0);
+  }
+
+  /** Answer 429 {@code rate_limit_exceeded} with a {@code Retry-After} header (omitted when 0). */
+  public static Fault status429(int retryAfterSeconds) {
+    return new Fault(Kind.STATUS, 429, retryAfterSeconds, 0, 0, 0);
+  }
+
+  public static Fault refuse() {
+    return new Fault(Kind.REFUSE, 0, 0, 0, 0, 0);
+  }
+
+  public static Fault reset() {
+    return new Fault(Kind.RESET, 0, 0, 0, 0, 0);
+  }
+
+  public static Fault hang() {
+    return new Fault(Kind.HANG, 0, 0, 0, 0, 0);
+  }
+
+  public static Fault slowFirstByte(Duration delay) {
+    Check.argument(delay != null, "delay : null (expected: a positive duration)");
+    return new Fault(Kind.SLOW_FIRST_BYTE, 0, 0, delay.toMillis(), 0, 0);
+  }
+
+  public static Fault cut(int afterTokens) {
+    return new Fault(Kind.CUT, 0, 0, 0, afterTokens, 0);
+  }
+
+  /** The same fault limited to the next {@code count} inference requests (0: until cleared). */
+  public Fault withCount(int count) {
+    return new Fault(kind, status, retryAfterSeconds, delayMillis, afterTokens, count);
+  }
+}

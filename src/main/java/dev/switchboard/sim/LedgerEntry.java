@@ -1,0 +1,21 @@
+package dev.switchboard.sim;
+
+/**
+ * What one inference request to the simulator cost and how it ended.
+ *
+ * @param seq position in the ledger, from 1, in the order requests finished
+ * @param requestId the request's {@code x-request-id} header if it sent one, else the id the simulator answered with
+ * @param deployment deployment name
+ * @param region deployment region
+ * @param model requested model, {@code ""} when the request had none
+ * @param endpoint {@code "chat"} or {@code "embeddings"}
+ * @param stream whether the request asked for a stream
+ * @param promptTokens prompt tokens as reported in {@code usage} (0 if the request was rejected before parsing)
+ * @param completionTokens completion tokens whose text was written to the client: all of them for a completed
+ *     request, the chunks sent so far for a cancelled or cut stream, 0 for a non-streamed answer that never arrived
+ * @param outcome {@code completed}, {@code cancelled} (the client went away), {@code cut} (CUT fault),
+ *     {@code fault:<kind>} (STATUS or RESET fault, e.g. {@code fault:status}) or {@code error:<status>} (the request
+ *     was invalid, e.g. {@code error:404})
+ */
+public record LedgerEntry(long seq, String requestId, String deployment, String region, String model, String endpoint,
+    boolean stream, int promptTokens, int completionTokens, String outcome) {}

@@ -1,0 +1,19 @@
+/**
+ * The built-in provider simulator: a fleet of fake OpenAI-compatible deployments for outage drills, load tests, the
+ * zero-config demo, and as the upstream of every gateway test and benchmark.
+ *
+ * <p>How the types fit together. {@link dev.switchboard.sim.Simulator#start} takes a
+ * {@link dev.switchboard.sim.SimulatorConfig} (one {@link dev.switchboard.sim.SimDeploymentSpec} per deployment) and
+ * binds one HTTP/1.1 server per deployment plus a control server. Each deployment ({@code Deployment}, seen from outside
+ * as {@link dev.switchboard.sim.SimDeployment}) routes {@code /v1} requests through {@code OpenAiRoutes}; an inference
+ * request becomes an {@code Exchange}, which owns the response, its timers and its single
+ * {@link dev.switchboard.sim.LedgerEntry}. Chat bodies are validated into a {@code ChatRequest}, answered by
+ * {@code ChatAnswer} (deterministic text, tool calls and structured output via {@code SchemaSampler}, token pieces via
+ * {@code Tokens}) and sent by {@code ChatResponder} with the deployment's pacing ({@code Pacer}) in the wire format of
+ * {@code ChatWire}. {@link dev.switchboard.sim.Fault}s and region outages change what a deployment does to the next
+ * requests, or whether it listens at all. {@code ControlServer} exposes the same controls over HTTP.
+ *
+ * <p>Threading: each exchange runs on its connection's event loop and never blocks it; waiting is done with Vert.x
+ * timers. The public types are thread-safe.
+ */
+package dev.switchboard.sim;

@@ -1,0 +1,91 @@
+package dev.switchboard.sim;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A simulator on its own Vert.x for one test class, plus clients pointed at it. Not a test itself. */
+final class SimFixture implements AutoCloseable {
+  static final List<String> MODELS = List.of("sim-large", "sim-small", "sim-embed");
+
+  final Vertx vertx;
+  final Simulator sim;
+  private final List<OpenAIClient> clients = new ArrayList<>();
+  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  private SimFixture(Vertx vertx, Simulator sim) {
+    this.vertx = vertx;
+    this.sim = sim;
+  }
+
+  static SimFixture start(SimDeploymentSpec... specs) {
+    Vertx vertx = Vertx.vertx();
+    try {
+      Simulator sim = Simulator.start(vertx, new SimulatorConfig("127.0.0.1", 0, List.of(specs)))
+          .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      return new SimFixture(vertx, sim);
+    } catch (Exception e) {
+      vertx.close();
+      throw new IllegalStateException("simulator did not start", e);
+    }
+  }
+
+  /** A deployment without latency: the shape most tests want. */
+  static SimDeploymentSpec instant(String name, String region, long seed) {
+    return new SimDeploymentSpec(name, region, MODELS, 0, Duration.ZERO, 0, 12, seed);
+  }
+
+  /** The official SDK pointed straight at a deployment, strict about the response shape, no retries. */
+  OpenAIClient client(String deployment) {
+    OpenAIClient c = OpenAIOkHttpClient.builder()
+        .baseUrl(sim.deployment(deployment).baseUrl())
+        .apiKey("test")
+        .maxRetries(0)
+        .responseValidation(true)
+        .timeout(Duration.ofSeconds(20))
+        .build();
+    clients.add(c);
+    return c;
+  }
+
+  /** A raw POST, for what the SDK will not send (bad JSON, no key) or to see the exact bytes. */
+  HttpResponse<String> post(String url, String body, String... headers) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))
+        .POST(HttpRequest.BodyPublishers.ofString(body)).header("content-type", "application/json");
+    for (int i = 0; i < headers.length; i += 2) b.header(headers[i], headers[i + 1]);
+    return send(b.build());
+  }
+
+  HttpResponse<String> send(HttpRequest request) {
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    for (OpenAIClient c : clients) c.close();
+    http.close();
+    sim.close();
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
