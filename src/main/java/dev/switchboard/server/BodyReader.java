@@ -41,7 +41,7 @@ final class BodyReader {
       if (over[0]) return;
       if (body.length() + chunk.length() > limit) {
         over[0] = true;
-        tooLarge(exchange, -1, limit);
+        tooLarge(exchange, -1, limit); // replaces these handlers with discarding ones
         return;
       }
       body.appendBuffer(chunk);
@@ -59,8 +59,14 @@ final class BodyReader {
         "rejected");
   }
 
+  /**
+   * The rest of the body is read and thrown away (so the client, still sending, gets to read our answer
+   * instead of a broken pipe), and the connection is closed once the request has ended: it cannot be reused.
+   */
   private static void closeAfter(Exchange exchange) {
-    // The rest of the body will not be read, so the connection cannot be reused.
+    HttpServerRequest req = exchange.request();
     exchange.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+    req.handler(chunk -> {});
+    req.endHandler(v -> req.connection().close());
   }
 }
