@@ -56,7 +56,10 @@ final class Discovery {
   }
 
   private void probeLocal(String name, URI url, Catalog.Builder catalog) {
-    OpenAiCompatibleProvider p = provider(name, url, null, false);
+    // Local servers usually need no key, but some clients' habit of always sending one is harmless to them,
+    // and vLLM started with --api-key reads it from VLLM_API_KEY.
+    String key = env.apply(name.toUpperCase(java.util.Locale.ROOT) + "_API_KEY");
+    OpenAiCompatibleProvider p = provider(name, url, key == null || key.isBlank() ? "none" : key.trim(), false);
     try {
       List<String> models = await(p.listModels(LOCAL_PROBE_MS), LOCAL_PROBE_MS);
       if (models.isEmpty()) {

@@ -106,13 +106,10 @@ public final class Gateway implements AutoCloseable {
         .setIdleTimeoutUnit(TimeUnit.SECONDS)
         .setHandle100ContinueAutomatically(true);
     try {
-      // The first instance learns the real port (the configured one may be 0 = any free port).
-      Discovery.await(vertx.deployVerticle(new ServerVerticle(options.setPort(server.port()), handler, bound)), 10_000);
-      if (instances > 1) {
-        HttpServerOptions rest = new HttpServerOptions(options).setPort(bound[0]);
-        Discovery.await(vertx.deployVerticle(() -> new ServerVerticle(rest, handler, new int[1]),
-            new DeploymentOptions().setInstances(instances - 1)), 10_000);
-      }
+      // Vert.x shares one listening socket among the instances, also when the port is 0 (any free port).
+      HttpServerOptions opts = options.setPort(server.port());
+      Discovery.await(vertx.deployVerticle(() -> new ServerVerticle(opts, handler, bound),
+          new DeploymentOptions().setInstances(instances)), 10_000);
     } catch (Exception e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       throw new IllegalStateException("cannot listen on " + server.host() + ":" + server.port() + " ("
