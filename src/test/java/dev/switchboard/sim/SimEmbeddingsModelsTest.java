@@ -17,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -107,8 +108,8 @@ final class SimEmbeddingsModelsTest {
     HttpResponse<String> empty = fx.post(url, "{\"model\":\"sim-embed\",\"input\":[]}", "authorization", "Bearer k");
     assertThat(empty.statusCode()).isEqualTo(400);
 
-    LedgerEntry e = fx.sim.ledger().await(x -> x.endpoint().equals("embeddings") && x.outcome().equals("completed"))
-        .get();
+    LedgerEntry e = fx.sim.ledger()
+        .await(x -> x.endpoint().equals("embeddings") && x.outcome().equals("completed")).get(10, TimeUnit.SECONDS);
     assertThat(e.completionTokens()).isZero();
   }
 
