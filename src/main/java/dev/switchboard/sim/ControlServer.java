@@ -182,8 +182,16 @@ final class ControlServer implements Handler<HttpServerRequest> {
     if (kind == Fault.Kind.SLOW_FIRST_BYTE && !n.has("delay_ms")) {
       throw new BadInput(400, "kind 'slow_first_byte' needs 'delay_ms' (> 0)");
     }
-    return new Fault(kind, intField(n, "status"), intField(n, "retry_after_seconds"), intField(n, "delay_ms"),
-        intField(n, "after_tokens"), intField(n, "count"));
+    try {
+      return new Fault(kind, intField(n, "status"), intField(n, "retry_after_seconds"), intField(n, "delay_ms"),
+          intField(n, "after_tokens"), intField(n, "count"));
+    } catch (IllegalArgumentException e) {
+      // Fault speaks in Java names; answer in the wire names the caller used.
+      throw new BadInput(400, e.getMessage().replace("retryAfterSeconds", "retry_after_seconds")
+          .replace("delayMillis", "delay_ms").replace("afterTokens", "after_tokens")
+          .replace("SLOW_FIRST_BYTE", "slow_first_byte").replace("STATUS", "status").replace("REFUSE", "refuse")
+          .replace("CUT", "cut"));
+    }
   }
 
   private static int intField(JsonNode n, String field) {

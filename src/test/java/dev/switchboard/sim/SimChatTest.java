@@ -12,6 +12,7 @@ import com.openai.models.completions.CompletionUsage;
 import dev.switchboard.util.Json;
 import java.net.http.HttpResponse;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -109,7 +110,7 @@ final class SimChatTest {
     assertThat(body.at("/choices/0/finish_reason").asString()).isEqualTo("length");
     assertThat(body.at("/system_fingerprint").isString()).isTrue();
     assertThat(body.at("/service_tier").asString()).isEqualTo("default");
-    LedgerEntry e = fx.sim.ledger().await(x -> x.requestId().equals("my-req-1")).get();
+    LedgerEntry e = fx.sim.ledger().await(x -> x.requestId().equals("my-req-1")).get(10, TimeUnit.SECONDS);
     assertThat(e.outcome()).isEqualTo("completed");
     assertThat(e.completionTokens()).isEqualTo(3);
     assertThat(e.promptTokens()).isEqualTo(Tokens.count("be brief") + Tokens.count("count to 9") + 9);
@@ -140,6 +141,9 @@ final class SimChatTest {
     assertThat(malformed.statusCode()).isEqualTo(400);
     assertThat(Json.MAPPER.readTree(malformed.body()).at("/error/type").asString()).isEqualTo("invalid_request_error");
 
+    assertThat(fx.post(url, "", "authorization", "Bearer k").statusCode()).isEqualTo(400);
+    assertThat(fx.post(url, "[1]", "authorization", "Bearer k").statusCode()).isEqualTo(400);
+
     HttpResponse<String> noModel = fx.post(url, "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
         "authorization", "Bearer k");
     assertThat(noModel.statusCode()).isEqualTo(400);
@@ -158,7 +162,8 @@ final class SimChatTest {
         "authorization", "Bearer k");
     assertThat(wrongPath.statusCode()).isEqualTo(404);
 
-    LedgerEntry rejected = fx.sim.ledger().await(x -> x.outcome().equals("error:401")).get();
+    LedgerEntry rejected =
+        fx.sim.ledger().await(x -> x.outcome().equals("error:401")).get(10, TimeUnit.SECONDS);
     assertThat(rejected.completionTokens()).isZero();
   }
 }
