@@ -1,5 +1,6 @@
 package dev.switchboard.sim;
 
+import dev.switchboard.util.Checks;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -42,18 +43,18 @@ public record Fault(Kind kind, int status, int retryAfterSeconds, long delayMill
   }
 
   public Fault {
-    Check.argument(kind != null, "kind : null (expected: one of %s)", java.util.Arrays.toString(Kind.values()));
-    Check.argument(kind == Kind.STATUS ? status >= 400 && status <= 599 : status == 0,
+    Checks.argument(kind != null, "kind : null (expected: one of %s)", java.util.Arrays.toString(Kind.values()));
+    Checks.argument(kind == Kind.STATUS ? status >= 400 && status <= 599 : status == 0,
         "status : %s (expected: 400..599 for STATUS, 0 otherwise)", status);
-    Check.argument(retryAfterSeconds >= 0 && (kind == Kind.STATUS || retryAfterSeconds == 0),
+    Checks.argument(retryAfterSeconds >= 0 && (kind == Kind.STATUS || retryAfterSeconds == 0),
         "retryAfterSeconds : %s (expected: >= 0, only with STATUS)", retryAfterSeconds);
-    Check.argument(kind == Kind.SLOW_FIRST_BYTE ? delayMillis > 0 : delayMillis == 0,
+    Checks.argument(kind == Kind.SLOW_FIRST_BYTE ? delayMillis > 0 : delayMillis == 0,
         "delayMillis : %s (expected: > 0 for SLOW_FIRST_BYTE, 0 otherwise)", delayMillis);
-    Check.argument(afterTokens >= 0 && (kind == Kind.CUT || afterTokens == 0),
+    Checks.argument(afterTokens >= 0 && (kind == Kind.CUT || afterTokens == 0),
         "afterTokens : %s (expected: >= 0, only with CUT)", afterTokens);
-    Check.argument(count >= 0, "count : %s (expected: >= 0, 0 meaning until cleared)", count);
+    Checks.argument(count >= 0, "count : %s (expected: >= 0, 0 meaning until cleared)", count);
     // A refusing deployment never sees a request, so there is nothing to count.
-    Check.argument(kind != Kind.REFUSE || count == 0, "count : %s (expected: 0 for REFUSE, which sees no requests)",
+    Checks.argument(kind != Kind.REFUSE || count == 0, "count : %s (expected: 0 for REFUSE, which sees no requests)",
         count);
   }
 
@@ -80,7 +81,7 @@ public record Fault(Kind kind, int status, int retryAfterSeconds, long delayMill
   }
 
   public static Fault slowFirstByte(Duration delay) {
-    Check.argument(delay != null, "delay : null (expected: a positive duration)");
+    Checks.argument(delay != null, "delay : null (expected: a positive duration)");
     return new Fault(Kind.SLOW_FIRST_BYTE, 0, 0, delay.toMillis(), 0, 0);
   }
 

@@ -13,7 +13,7 @@ final class Pacer {
 
   /** @param tokensPerSecond {@code > 0} */
   Pacer(long startNanos, double tokensPerSecond) {
-    Check.argument(tokensPerSecond > 0, "tokensPerSecond : %s (expected: > 0)", tokensPerSecond);
+    Checks.argument(tokensPerSecond > 0, "tokensPerSecond : %s (expected: > 0)", tokensPerSecond);
     this.startNanos = startNanos;
     this.intervalNanos = 1e9 / tokensPerSecond;
   }

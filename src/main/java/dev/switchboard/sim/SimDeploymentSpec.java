@@ -1,5 +1,6 @@
 package dev.switchboard.sim;
 
+import dev.switchboard.util.Checks;
 import java.time.Duration;
 import java.util.List;
 
@@ -19,17 +20,17 @@ public record SimDeploymentSpec(String name, String region, List<String> models,
     Duration timeToFirstToken, double tokensPerSecond, int outputTokens, long seed) {
 
   public SimDeploymentSpec {
-    Check.notBlank(name, "name");
-    Check.notBlank(region, "region");
-    Check.argument(models != null && !models.isEmpty(), "models of deployment %s : %s (expected: at least one model id)",
+    Checks.notBlank(name, "name");
+    Checks.notBlank(region, "region");
+    Checks.argument(models != null && !models.isEmpty(), "models of deployment %s : %s (expected: at least one model id)",
         name, models);
     models = List.copyOf(models);
-    for (String m : models) Check.notBlank(m, "model id of deployment " + name);
-    Check.between(port, 0, 65535, "port of deployment " + name);
-    Check.argument(timeToFirstToken != null && !timeToFirstToken.isNegative(),
+    for (String m : models) Checks.notBlank(m, "model id of deployment " + name);
+    Checks.between(port, 0, 65535, "port of deployment " + name);
+    Checks.argument(timeToFirstToken != null && !timeToFirstToken.isNegative(),
         "timeToFirstToken of deployment %s : %s (expected: >= 0)", name, timeToFirstToken);
-    Check.argument(!Double.isNaN(tokensPerSecond) && !Double.isInfinite(tokensPerSecond),
+    Checks.argument(!Double.isNaN(tokensPerSecond) && !Double.isInfinite(tokensPerSecond),
         "tokensPerSecond of deployment %s : %s (expected: a finite number, <= 0 for no pacing)", name, tokensPerSecond);
-    Check.argument(outputTokens >= 0, "outputTokens of deployment %s : %s (expected: >= 0)", name, outputTokens);
+    Checks.argument(outputTokens >= 0, "outputTokens of deployment %s : %s (expected: >= 0)", name, outputTokens);
   }
 }

@@ -1,5 +1,6 @@
 package dev.switchboard.sim;
 
+import dev.switchboard.util.Checks;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -16,17 +17,17 @@ import java.util.Set;
 public record SimulatorConfig(String host, int controlPort, List<SimDeploymentSpec> deployments) {
 
   public SimulatorConfig {
-    Check.notBlank(host, "host");
-    Check.between(controlPort, 0, 65535, "controlPort");
-    Check.argument(deployments != null && !deployments.isEmpty(), "deployments : %s (expected: at least one)",
+    Checks.notBlank(host, "host");
+    Checks.between(controlPort, 0, 65535, "controlPort");
+    Checks.argument(deployments != null && !deployments.isEmpty(), "deployments : %s (expected: at least one)",
         deployments);
     deployments = List.copyOf(deployments);
     Set<String> names = new HashSet<>();
     Set<Integer> ports = new HashSet<>();
     if (controlPort != 0) ports.add(controlPort);
     for (SimDeploymentSpec d : deployments) {
-      Check.argument(names.add(d.name()), "deployment name %s is used twice (expected: unique names)", d.name());
-      Check.argument(d.port() == 0 || ports.add(d.port()),
+      Checks.argument(names.add(d.name()), "deployment name %s is used twice (expected: unique names)", d.name());
+      Checks.argument(d.port() == 0 || ports.add(d.port()),
           "port %s of deployment %s is already taken by the control API or another deployment", d.port(), d.name());
     }
   }

@@ -1,21 +1,24 @@
 package dev.switchboard.util;
 
-/** Eager argument checks whose messages name the field, the value and the rule. They return the value. */
+/**
+ * Eager argument checks whose messages name the field, the value and the rule (Netty's
+ * {@code "name : value (expected: …)"} form). Those that check one value return it, so a constructor reads
+ * {@code this.port = Checks.between(port, 0, 65535, "port")}.
+ */
 public final class Checks {
   private Checks() {}
 
-  public static <T> T notNull(T value, String name) {
-    if (value == null) throw new IllegalArgumentException(name + " must not be null");
-    return value;
+  public static void argument(boolean ok, String format, Object... args) {
+    if (!ok) throw new IllegalArgumentException(String.format(format, args));
   }
 
-  public static long positive(long value, String name) {
-    if (value <= 0) throw new IllegalArgumentException(name + " : " + value + " (expected: > 0)");
+  public static int between(int value, int min, int max, String name) {
+    argument(value >= min && value <= max, "%s : %s (expected: %s..%s)", name, value, min, max);
     return value;
   }
 
   public static String notBlank(String value, String name) {
-    if (value == null || value.isBlank()) throw new IllegalArgumentException(name + " must not be blank");
+    argument(value != null && !value.isBlank(), "%s : %s (expected: a non-blank string)", name, value);
     return value;
   }
 }

@@ -55,6 +55,7 @@ class LauncherIT {
     try {
       List<String> lines = new ArrayList<>();
       CompletableFuture<String> baseUrl = new CompletableFuture<>();
+      String[] listening = new String[1];
       Thread reader = new Thread(() -> {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
           for (String line = r.readLine(); line != null; line = r.readLine()) {
@@ -62,7 +63,9 @@ class LauncherIT {
               lines.add(line);
             }
             Matcher m = LISTENING.matcher(line);
-            if (m.find()) baseUrl.complete(m.group(1));
+            if (m.find()) listening[0] = m.group(1);
+            // The banner's last line: everything above it has been read.
+            if (line.contains("OPENAI_BASE_URL=") && listening[0] != null) baseUrl.complete(listening[0]);
           }
           baseUrl.completeExceptionally(new IllegalStateException("switchboard exited: " + lines));
         } catch (IOException e) {
