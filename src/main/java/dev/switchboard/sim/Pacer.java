@@ -1,5 +1,7 @@
 package dev.switchboard.sim;
 
+import dev.switchboard.util.Checks;
+
 /**
  * When each token of a paced answer is due: step {@code k} (0-based) at {@code start + k / tokensPerSecond}. The first
  * step goes out with the response head, which already waited the time to first token.
