@@ -23,7 +23,7 @@ import io.vertx.core.http.RequestOptions;
  * <p>Threading: every callback runs on the client connection's event loop (the pooled upstream connection
  * is bound to the caller's loop), so the fields need no synchronisation.
  */
-final class UpstreamCall {
+final class UpstreamCall extends DeadlineSweeper.Watched {
   private static final int ERROR_BODY_LIMIT = 64 * 1024;
   private static final CharSequence X_PROVIDER = HttpHeaders.createOptimized("x-switchboard-provider");
   private static final CharSequence X_MODEL = HttpHeaders.createOptimized("x-switchboard-upstream-model");
@@ -44,7 +44,7 @@ final class UpstreamCall {
   private HttpClientRequest upstreamRequest;
   private HttpClientResponse upstreamResponse;
   private long lastActivityNanos;
-  private long timerId = -1;
+  private DeadlineSweeper sweeper;
 
   private OpenAiStreamFilter filter;
 
@@ -60,7 +60,8 @@ final class UpstreamCall {
 
   void start() {
     exchange.onClientGone(this::clientGone);
-    armTimer(Math.min(timeouts.firstByte().toNanos(), timeouts.total().toNanos()));
+    sweeper = DeadlineSweeper.current(provider.vertx());
+    sweeper.watch(this);
     provider.client().request(options).onComplete(ar -> {
       if (ar.failed()) {
         fail(UpstreamErrors.unreachable(provider.name(), url(), ar.cause()), "upstream_error");
@@ -149,7 +150,7 @@ final class UpstreamCall {
       return;
     }
     finished = true;
-    cancelTimer();
+    stopWatching();
     if (!exchange.response().headWritten()) exchange.firstByteSent();
     exchange.complete(filter == null ? null : filter.rest(), filter == null ? null : filter.usage());
   }
@@ -176,7 +177,7 @@ final class UpstreamCall {
   private void fail(GatewayError error, String outcome) {
     if (finished) return;
     finished = true;
-    cancelTimer();
+    stopWatching();
     if (upstreamRequest != null && (upstreamResponse == null || !"upstream_error".equals(outcome))) {
       upstreamRequest.reset();
     }
@@ -186,7 +187,7 @@ final class UpstreamCall {
   private void clientGone() {
     if (finished) return;
     finished = true;
-    cancelTimer();
+    stopWatching();
     // Closing the upstream connection is how an HTTP/1.1 upstream learns to stop generating.
     if (upstreamRequest != null) upstreamRequest.reset();
   }
@@ -198,23 +199,17 @@ final class UpstreamCall {
     phase = Phase.RELAYING;
   }
 
-  private void armTimer(long delayNanos) {
-    long ms = Math.max(1, delayNanos / 1_000_000);
-    timerId = provider.vertx().setTimer(ms, id -> onTimer());
+  private void stopWatching() {
+    sweeper.unwatch(this);
   }
 
-  private void cancelTimer() {
-    if (timerId >= 0) {
-      provider.vertx().cancelTimer(timerId);
-      timerId = -1;
+  /** Checks the three deadlines: first byte (or idle once relaying) and total. */
+  @Override
+  void sweep(long now) {
+    if (finished) {
+      stopWatching();
+      return;
     }
-  }
-
-  /** One timer serves all three deadlines: it re-arms itself for whichever is next. */
-  private void onTimer() {
-    timerId = -1;
-    if (finished) return;
-    long now = System.nanoTime();
     long totalDeadline = startNanos + timeouts.total().toNanos();
     long phaseDeadline = phase == Phase.RELAYING
         ? lastActivityNanos + timeouts.idle().toNanos()
@@ -234,8 +229,6 @@ final class UpstreamCall {
         millis = timeouts.firstByte().toMillis();
       }
       fail(UpstreamErrors.timeout(provider.name(), which, millis), "timeout");
-    } else {
-      armTimer(deadline - now);
     }
   }
 
