@@ -35,20 +35,55 @@ final class BodyReader {
       tooLarge(exchange, length, limit);
       return;
     }
-    Buffer body = Buffer.buffer(length > 0 ? (int) length : 1024);
-    boolean[] over = new boolean[1];
-    req.handler(chunk -> {
-      if (over[0]) return;
-      if (body.length() + chunk.length() > limit) {
-        over[0] = true;
+    new Accumulator(exchange, limit, length, then).start();
+  }
+
+  /**
+   * Collects the body. Most bodies arrive in one piece, which is then used as it is; only a body in several
+   * pieces is copied into one buffer.
+   */
+  private static final class Accumulator {
+    private final Exchange exchange;
+    private final long limit;
+    private final long declared;
+    private final Handler<Buffer> then;
+    private Buffer body;
+    private boolean owned;
+    private boolean over;
+
+    Accumulator(Exchange exchange, long limit, long declared, Handler<Buffer> then) {
+      this.exchange = exchange;
+      this.limit = limit;
+      this.declared = declared;
+      this.then = then;
+    }
+
+    void start() {
+      HttpServerRequest req = exchange.request();
+      req.handler(this::piece);
+      req.endHandler(v -> {
+        if (!over && !exchange.ended()) then.handle(body == null ? Buffer.buffer() : body);
+      });
+    }
+
+    private void piece(Buffer chunk) {
+      if (over) return;
+      long size = (body == null ? 0 : body.length()) + chunk.length();
+      if (size > limit) {
+        over = true;
         tooLarge(exchange, -1, limit); // replaces these handlers with discarding ones
         return;
       }
-      body.appendBuffer(chunk);
-    });
-    req.endHandler(v -> {
-      if (!over[0] && !exchange.ended()) then.handle(body);
-    });
+      if (body == null) {
+        body = chunk;
+      } else {
+        if (!owned) {
+          body = Buffer.buffer((int) Math.max(size, Math.min(declared, limit))).appendBuffer(body);
+          owned = true;
+        }
+        body.appendBuffer(chunk);
+      }
+    }
   }
 
   private static void tooLarge(Exchange exchange, long length, long limit) {

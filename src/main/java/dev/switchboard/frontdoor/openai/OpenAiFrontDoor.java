@@ -43,7 +43,7 @@ public final class OpenAiFrontDoor {
   private void forward(Exchange exchange, Buffer body, OpenAiRequest.Kind kind, String path) {
     OpenAiRequest request;
     try {
-      request = OpenAiRequest.scan(body.getBytes(), kind);
+      request = OpenAiRequest.scan(body, kind);
     } catch (RejectedException e) {
       exchange.fail(e.error(), "rejected");
       return;

@@ -3,7 +3,9 @@ package dev.switchboard.frontdoor.openai;
 import dev.switchboard.exchange.GatewayError;
 import dev.switchboard.exchange.RejectedException;
 import dev.switchboard.util.Json;
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -50,8 +52,22 @@ final class OpenAiRequest {
   }
 
   /** Reads and validates a body; throws {@link RejectedException} with a 400 that names the field. */
+  static OpenAiRequest scan(Buffer body, Kind kind) {
+    ByteBuf buf = ((BufferInternal) body).getByteBuf();
+    if (buf.hasArray()) {
+      // Parse the heap buffer's own array: no copy of the body. Offsets then count from readerIndex.
+      return scan(buf.array(), buf.arrayOffset() + buf.readerIndex(), buf.readableBytes(), kind);
+    }
+    byte[] copy = body.getBytes();
+    return scan(copy, 0, copy.length, kind);
+  }
+
   static OpenAiRequest scan(byte[] body, Kind kind) {
-    try (JsonParser p = Json.MAPPER.createParser(body)) {
+    return scan(body, 0, body.length, kind);
+  }
+
+  private static OpenAiRequest scan(byte[] body, int from, int length, Kind kind) {
+    try (JsonParser p = Json.MAPPER.createParser(body, from, length)) {
       JsonToken first = p.nextToken();
       if (first != JsonToken.START_OBJECT) {
         throw rejected("The request body must be a JSON object, like {\"model\": \"...\", "

@@ -73,6 +73,7 @@ final class UpstreamCall extends DeadlineSweeper.Watched {
         return;
       }
       upstreamRequest = req;
+      provider.putHeaders(req, exchange, body);
       phase = Phase.WAITING;
       req.send(body).onComplete(rr -> {
         if (rr.failed()) {

@@ -38,6 +38,18 @@ class OpenAiRequestTest {
   }
 
   @Test
+  void offsetsHoldForABodyThatIsASliceOfALargerBuffer() {
+    String body = "{\"stream\":true,\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
+    Buffer whole = Buffer.buffer("GARBAGE-BEFORE" + body + "GARBAGE-AFTER");
+    Buffer slice = whole.slice(14, 14 + body.length());
+    OpenAiRequest r = OpenAiRequest.scan(slice, OpenAiRequest.Kind.CHAT);
+    JsonNode out = Json.MAPPER.readTree(r.rewrite(slice, "upstream", true).getBytes());
+    assertThat(out.path("model").asString()).isEqualTo("upstream");
+    assertThat(out.path("stream_options").path("include_usage").asBoolean()).isTrue();
+    assertThat(out.path("messages").size()).isEqualTo(1);
+  }
+
+  @Test
   void sameModelNameLeavesTheBodyUntouched() {
     String body = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
     Buffer original = Buffer.buffer(body);
