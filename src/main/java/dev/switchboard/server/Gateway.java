@@ -15,6 +15,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.core.VerticleBase;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -109,7 +110,8 @@ public final class Gateway implements AutoCloseable {
       // The first instance learns the real port (the configured one may be 0 = any free port).
       Discovery.await(vertx.deployVerticle(new ServerVerticle(options.setPort(server.port()), handler, bound)), 10_000);
       if (instances > 1) {
-        HttpServerOptions rest = new HttpServerOptions(options).setPort(bound[0]);
+        // Same configured port, not the bound one: with port 0 the instances share the first one's random port.
+        HttpServerOptions rest = new HttpServerOptions(options);
         Discovery.await(vertx.deployVerticle(() -> new ServerVerticle(rest, handler, new int[1]),
             new DeploymentOptions().setInstances(instances - 1)), 10_000);
       }
@@ -136,7 +138,13 @@ public final class Gateway implements AutoCloseable {
     @Override
     public Future<?> start() {
       HttpServer server = vertx.createHttpServer(options).requestHandler(handler);
-      return server.listen().onSuccess(s -> bound[0] = s.actualPort());
+      // Vert.x shares one listening socket among the servers of a Vertx instance that listen on the same port, but
+      // never on port 0: there each server binds a random port of its own. A "shared random port" is bound once by
+      // the first instance and shared by the others, which is what "any free port" means for us.
+      SocketAddress address = options.getPort() == 0
+          ? SocketAddress.sharedRandomPort(1, options.getHost())
+          : SocketAddress.inetSocketAddress(options.getPort(), options.getHost());
+      return server.listen(address).onSuccess(s -> bound[0] = s.actualPort());
     }
   }
 
