@@ -109,6 +109,18 @@ final class ChatE2ETest {
   }
 
   @Test
+  void acceptsAChunkedRequestBody() {
+    byte[] body = "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"count to 3\"}]}"
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    java.net.http.HttpResponse<String> r = fx.send(java.net.http.HttpRequest.newBuilder(fx.uri("/chat/completions"))
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body)))
+        .header("content-type", "application/json").header("authorization", "Bearer " + GatewayFixture.MASTER_KEY)
+        .build());
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(Json.MAPPER.readTree(r.body()).at("/choices/0/message/content").asString()).isEqualTo("1 2 3");
+  }
+
+  @Test
   void returnsNChoices() {
     HttpResponseFor<ChatCompletion> raw = client.chat().completions().withRawResponse()
         .create(ask("chat", "write a poem").n(2).build());

@@ -71,6 +71,26 @@ final class EmbeddingsE2ETest {
   }
 
   @Test
+  void largeAnswersArriveWhole() {
+    // ~6 MB of JSON floats: relayed under back-pressure, with the upstream's Content-Length.
+    List<String> inputs = java.util.stream.IntStream.range(0, 200).mapToObj(i -> "input number " + i).toList();
+    HttpResponseFor<CreateEmbeddingResponse> raw = embed(EmbeddingCreateParams.builder().model("embed")
+        .input(EmbeddingCreateParams.Input.ofArrayOfStrings(inputs))
+        .encodingFormat(EmbeddingCreateParams.EncodingFormat.FLOAT));
+    CreateEmbeddingResponse floats = raw.parse();
+    CreateEmbeddingResponse b64 = embed(EmbeddingCreateParams.builder().model("embed")
+        .input(EmbeddingCreateParams.Input.ofArrayOfStrings(inputs))).parse();
+    assertThat(floats.data()).hasSize(200);
+    for (int i = 0; i < 200; i++) {
+      assertThat(floats.data().get(i).index()).isEqualTo(i);
+      List<Float> f = floats.data().get(i).embedding();
+      List<Float> b = b64.data().get(i).embedding();
+      assertThat(f).hasSize(1536);
+      for (int k = 0; k < f.size(); k++) assertThat(f.get(k)).isCloseTo(b.get(k), within(1e-7f));
+    }
+  }
+
+  @Test
   void severalInputsComeBackInOrder() {
     CreateEmbeddingResponse r = embed(EmbeddingCreateParams.builder().model("embed")
         .input(EmbeddingCreateParams.Input.ofArrayOfStrings(List.of("alpha", "beta", "alpha")))

@@ -138,6 +138,19 @@ final class RequestErrorsE2ETest {
   }
 
   @Test
+  void chunkedBodyOverTheLimitIs413() {
+    // No Content-Length: the limit is enforced while reading.
+    byte[] big = ("{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\""
+        + "x".repeat((int) GatewayFixture.BODY_LIMIT) + "\"}]}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    HttpResponse<String> r = fx.send(HttpRequest.newBuilder(fx.uri("/chat/completions"))
+        .timeout(Duration.ofSeconds(10))
+        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big)))
+        .header("content-type", "application/json").header("authorization", "Bearer " + GatewayFixture.MASTER_KEY)
+        .build());
+    assertThat(openAiError(r, 413).path("code").asString()).isEqualTo("request_too_large");
+  }
+
+  @Test
   void wrongContentTypeIs415() {
     JsonNode error = openAiError(fx.post("/chat/completions",
         "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "content-type", "text/plain"), 415);
