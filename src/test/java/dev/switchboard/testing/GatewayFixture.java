@@ -48,11 +48,13 @@ import java.util.function.Predicate;
  *       Provider {@code sim-slow}.
  *   <li>{@value #FAULTY}: no latency; tests inject {@link Fault}s here. Providers {@code sim-faulty} (default timeouts)
  *       and {@code sim-impatient} ({@code first_byte: 300ms}).
+ *   <li>{@value #TRICKLE}: 2 tokens/s, so 500 ms pass between tokens. Provider {@code sim-trickle} ({@code idle: 150ms}).
  * </ul>
  * Logical models (name → provider / upstream id): {@code chat → sim/sim-large}, {@code sim-small → sim/sim-small},
  * {@code embed → sim/sim-embed}, {@code team:chat-v1 → sim/sim-small}, {@code acme/chat → sim/sim-large},
  * {@code paced → sim-paced/sim-large}, {@code slow → sim-slow/sim-large}, {@code faulty → sim-faulty/sim-large},
- * {@code impatient → sim-impatient/sim-large}, {@code recorded → recorder/upstream-rec-1}.
+ * {@code impatient → sim-impatient/sim-large}, {@code trickle → sim-trickle/sim-large},
+ * {@code recorded → recorder/upstream-rec-1}.
  *
  * <p>The server's {@code body_limit} is {@value #BODY_LIMIT} bytes. Every exchange the gateway finishes is in
  * {@link #exchanges()}.
@@ -68,6 +70,7 @@ public final class GatewayFixture implements AutoCloseable {
   public static final String PACED = "paced";
   public static final String SLOW = "slow";
   public static final String FAULTY = "faulty";
+  public static final String TRICKLE = "trickle";
   public static final int PACED_TOKENS = 400;
 
   private static final List<String> MODELS = List.of("sim-large", "sim-small", "sim-embed");
@@ -100,7 +103,8 @@ public final class GatewayFixture implements AutoCloseable {
           new SimDeploymentSpec(FAST, "local-1", MODELS, 0, Duration.ZERO, 0, 12, 1),
           new SimDeploymentSpec(PACED, "local-1", List.of("sim-large"), 0, Duration.ZERO, 20, PACED_TOKENS, 2),
           new SimDeploymentSpec(SLOW, "local-1", List.of("sim-large"), 0, Duration.ofSeconds(30), 0, 12, 3),
-          new SimDeploymentSpec(FAULTY, "local-2", List.of("sim-large"), 0, Duration.ZERO, 0, 12, 4)))));
+          new SimDeploymentSpec(FAULTY, "local-2", List.of("sim-large"), 0, Duration.ZERO, 0, 12, 4),
+          new SimDeploymentSpec(TRICKLE, "local-2", List.of("sim-large"), 0, Duration.ZERO, 2, 50, 5)))));
       RecordingUpstream recorder = await(RecordingUpstream.start(vertx));
       TcpTap tap = await(TcpTap.start(vertx, sim.deployment(SLOW).port()));
       Path file = dir.resolve("switchboard.yaml");
@@ -142,6 +146,10 @@ public final class GatewayFixture implements AutoCloseable {
             base_url: %s
             api_key: %s
             timeouts: {first_byte: 300ms}
+          - name: sim-trickle
+            base_url: %s
+            api_key: %s
+            timeouts: {idle: 150ms}
           - name: recorder
             base_url: %s
             api_key: ${RECORDER_API_KEY}
@@ -155,6 +163,7 @@ public final class GatewayFixture implements AutoCloseable {
           - {name: slow, provider: sim-slow, model: sim-large}
           - {name: faulty, provider: sim-faulty, model: sim-large}
           - {name: impatient, provider: sim-impatient, model: sim-large}
+          - {name: trickle, provider: sim-trickle, model: sim-large}
           - {name: recorded, provider: recorder, model: upstream-rec-1}
         """.formatted(BODY_LIMIT,
         sim.deployment(FAST).baseUrl(), SIM_KEY,
@@ -162,6 +171,7 @@ public final class GatewayFixture implements AutoCloseable {
         tap.port(), SIM_KEY,
         sim.deployment(FAULTY).baseUrl(), SIM_KEY,
         sim.deployment(FAULTY).baseUrl(), SIM_KEY,
+        sim.deployment(TRICKLE).baseUrl(), SIM_KEY,
         recorder.baseUrl());
   }
 

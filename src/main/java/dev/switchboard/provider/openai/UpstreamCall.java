@@ -195,7 +195,12 @@ final class UpstreamCall {
 
   private void firstByte() {
     lastActivityNanos = System.nanoTime();
-    phase = Phase.RELAYING;
+    if (phase != Phase.RELAYING) {
+      phase = Phase.RELAYING;
+      // The armed timer is for the first_byte deadline; the idle deadline may come sooner, so re-arm for it.
+      cancelTimer();
+      armTimer(Math.min(timeouts.idle().toNanos(), startNanos + timeouts.total().toNanos() - lastActivityNanos));
+    }
   }
 
   private void armTimer(long delayNanos) {

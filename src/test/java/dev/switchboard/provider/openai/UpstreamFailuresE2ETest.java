@@ -182,6 +182,23 @@ final class UpstreamFailuresE2ETest {
   }
 
   @Test
+  void streamThatFallsSilentPastTheIdleTimeoutEndsInAnErrorAndIsCancelledUpstream() {
+    HttpResponseFor<StreamResponse<ChatCompletionChunk>> raw = client.chat().completions().withRawResponse()
+        .createStreaming(ask("trickle", "tell me a story").build());
+    String id = raw.requestId().orElseThrow();
+    Throwable thrown;
+    try (StreamResponse<ChatCompletionChunk> s = raw.parse()) {
+      thrown = catchThrowable(() -> s.stream().forEach(c -> { }));
+    }
+    assertThat(thrown).isInstanceOf(SseException.class);
+    assertThat(thrown.getMessage()).contains("Provider 'sim-trickle'").contains("idle timeout (150 ms)");
+    assertThat(fx.exchange(id).outcome()).isEqualTo("timeout");
+    LedgerEntry served = fx.ledgerEntry(id);
+    assertThat(served.outcome()).isEqualTo("cancelled");
+    assertThat(served.completionTokens()).isLessThan(50);
+  }
+
+  @Test
   void plainBodyCutMidwayIsNeverParsedAsComplete() {
     fx.sim().setFault(GatewayFixture.FAULTY, Fault.cut(0).withCount(1));
     Throwable thrown = catchThrowable(() -> client.chat().completions().create(ask("faulty", "count to 50").build()));
