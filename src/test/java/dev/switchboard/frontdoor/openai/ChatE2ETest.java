@@ -93,6 +93,10 @@ final class ChatE2ETest {
     assertThat(record.model()).isEqualTo("chat");
     assertThat(record.provider()).isEqualTo("sim");
     assertThat(record.upstreamModel()).isEqualTo("sim-large");
+    // What was paid for is recorded: the gateway reads the usage of a plain answer too, not only of streams.
+    assertThat(record.usage()).as("metered usage").isNotNull();
+    assertThat(record.usage().inputTokens()).isEqualTo(served.promptTokens());
+    assertThat(record.usage().outputTokens()).isEqualTo(served.completionTokens());
   }
 
   @Test

@@ -68,6 +68,8 @@ final class EmbeddingsE2ETest {
     assertThat(served.model()).isEqualTo("sim-embed");
     assertThat(served.outcome()).isEqualTo("completed");
     assertThat(b64.parse().usage().promptTokens()).isEqualTo(served.promptTokens()).isPositive();
+    assertThat(fx.exchange(b64.requestId().orElseThrow()).usage()).as("metered usage").isNotNull()
+        .satisfies(u -> assertThat(u.inputTokens()).isEqualTo(served.promptTokens()));
   }
 
   @Test
@@ -88,6 +90,9 @@ final class EmbeddingsE2ETest {
       assertThat(f).hasSize(1536);
       for (int k = 0; k < f.size(); k++) assertThat(f.get(k)).isCloseTo(b.get(k), within(1e-7f));
     }
+    assertThat(fx.exchange(raw.requestId().orElseThrow()).usage()).as("metered usage of a 6 MB answer").isNotNull()
+        .satisfies(u -> assertThat(u.inputTokens()).isEqualTo(fx.ledgerEntry(raw.requestId().orElseThrow())
+            .promptTokens()));
   }
 
   @Test
