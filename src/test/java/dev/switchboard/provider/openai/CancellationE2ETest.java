@@ -76,7 +76,7 @@ final class CancellationE2ETest {
       out.write(bytes);
       out.flush();
       // The request is at the simulator, which will not answer for 30 s; the gateway holds the response head.
-      fx.get(fx.slowTap().forwardedHeads().await(n -> true));
+      GatewayFixture.get(fx.slowTap().forwardedHeads().await(n -> true));
     } // hang up
 
     ExchangeRecord record = fx.exchange(r -> "slow".equals(r.model()));

@@ -207,7 +207,7 @@ final class UpstreamFailuresE2ETest {
     assertThat(thrown).isInstanceOf(OpenAIException.class);
     assertThat(org.assertj.core.util.Throwables.getRootCause(thrown))
         .isInstanceOfAny(java.net.ProtocolException.class, java.net.SocketException.class, java.io.EOFException.class);
-    LedgerEntry cut = fx.get(fx.ledger().await(e -> e.outcome().equals("cut") && !e.stream()));
+    LedgerEntry cut = GatewayFixture.get(fx.ledger().await(e -> e.outcome().equals("cut") && !e.stream()));
     assertThat(fx.exchange(cut.requestId()).outcome()).isEqualTo("truncated");
   }
 }
