@@ -15,6 +15,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.core.VerticleBase;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -106,7 +107,6 @@ public final class Gateway implements AutoCloseable {
         .setIdleTimeoutUnit(TimeUnit.SECONDS)
         .setHandle100ContinueAutomatically(true);
     try {
-      // Vert.x shares one listening socket among the instances, also when the port is 0 (any free port).
       HttpServerOptions opts = options.setPort(server.port());
       Discovery.await(vertx.deployVerticle(() -> new ServerVerticle(opts, handler, bound),
           new DeploymentOptions().setInstances(instances)), 10_000);
@@ -133,7 +133,13 @@ public final class Gateway implements AutoCloseable {
     @Override
     public Future<?> start() {
       HttpServer server = vertx.createHttpServer(options).requestHandler(handler);
-      return server.listen().onSuccess(s -> bound[0] = s.actualPort());
+      // Vert.x shares one listening socket among the servers of a Vertx instance that listen on the same port, but
+      // never on port 0: there each server binds a random port of its own. A "shared random port" is bound once by
+      // the first instance and shared by the others, which is what "any free port" means for us.
+      SocketAddress address = options.getPort() == 0
+          ? SocketAddress.sharedRandomPort(1, options.getHost())
+          : SocketAddress.inetSocketAddress(options.getPort(), options.getHost());
+      return server.listen(address).onSuccess(s -> bound[0] = s.actualPort());
     }
   }
 

@@ -1,14 +1,19 @@
 package dev.switchboard.provider.openai;
 
 import dev.switchboard.canonical.Usage;
+import dev.switchboard.stream.Bytes;
 import dev.switchboard.util.Json;
 import io.vertx.core.buffer.Buffer;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 
-/** Reads the {@code usage} object (and whether {@code choices} is empty) out of one OpenAI JSON document. */
+/**
+ * Reads the {@code usage} object (and whether {@code choices} is empty) out of one OpenAI JSON document, or out of
+ * the last bytes of a plain answer.
+ */
 final class OpenAiUsage {
+  private static final byte[] USAGE_KEY = Bytes.ascii("\"usage\":");
 
   /** The usage found, and whether the document's {@code choices} array was present and empty. */
   record Found(Usage usage, boolean emptyChoices) {}
@@ -38,6 +43,39 @@ final class OpenAiUsage {
         }
       }
       return usage == null ? null : new Found(usage, emptyChoices);
+    } catch (JacksonException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Keeps the end of a body that arrives in pieces: where OpenAI-compatible servers put {@code usage} in a
+   * plain (not streamed) answer. The usual one-piece answer is kept by reference, without a copy (Vert.x hands
+   * every piece over in a heap buffer of its own, which nothing releases); later pieces are joined to the last
+   * {@code limit} bytes of the tail. Returns the new tail; {@code tail} may be null.
+   */
+  static Buffer keepTail(Buffer tail, Buffer chunk, int limit) {
+    if (tail == null || chunk.length() >= limit) return chunk;
+    int keep = Math.min(tail.length(), limit);
+    return Buffer.buffer(keep + chunk.length()).appendBuffer(tail, tail.length() - keep, keep).appendBuffer(chunk);
+  }
+
+  /**
+   * The usage object of a plain answer, read from its last bytes (see {@link #keepTail}), or null when there is none.
+   * Looks for the last {@code "usage":} followed by an object: those bytes cannot occur inside a JSON string, where the
+   * quotes would be escaped.
+   */
+  static Usage fromTail(Buffer tail) {
+    if (tail == null) return null;
+    int at = -1;
+    int start = Math.max(0, tail.length() - 8 * 1024); // usage and what follows it fit well within this
+    for (int from = start, i; (i = Bytes.indexOf(tail, from, tail.length(), USAGE_KEY)) >= 0; from = i + 1) at = i;
+    if (at < 0) return null;
+    int v = Bytes.skipSpace(tail, at + USAGE_KEY.length, tail.length());
+    if (v >= tail.length() || tail.getByte(v) != '{') return null;
+    try (JsonParser p = Json.MAPPER.createParser(tail.getBytes(v, tail.length()))) {
+      p.nextToken();
+      return usage(p);
     } catch (JacksonException e) {
       return null;
     }

@@ -18,13 +18,16 @@ import io.vertx.core.http.RequestOptions;
  * a silent retry elsewhere. After that, bytes flow through unbuffered with back-pressure: when the client's
  * write queue is full the upstream read is paused until it drains, so memory stays bounded by one chunk.
  *
- * <p>Streams pass through an {@link OpenAiStreamFilter}, which reads the usage chunk. A stream that ends without {@code data: [DONE]} gets an in-stream error, never a clean end.
+ * <p>Streams pass through an {@link OpenAiStreamFilter}, which reads the usage chunk; of a plain answer the last few
+ * KiB are kept to read its usage at the end. A stream that ends without {@code data: [DONE]} gets an in-stream error, never a clean end.
  *
  * <p>Threading: every callback runs on the client connection's event loop (the pooled upstream connection
  * is bound to the caller's loop), so the fields need no synchronisation.
  */
 final class UpstreamCall extends DeadlineSweeper.Watched {
   private static final int ERROR_BODY_LIMIT = 64 * 1024;
+  /** How much of the end of a plain answer is kept to read its usage (which follows the choices or the data). */
+  private static final int USAGE_TAIL = 4 * 1024;
   private static final CharSequence X_PROVIDER = HttpHeaders.createOptimized("x-switchboard-provider");
   private static final CharSequence X_MODEL = HttpHeaders.createOptimized("x-switchboard-upstream-model");
   private static final CharSequence X_UPSTREAM_ID = HttpHeaders.createOptimized("x-upstream-request-id");
@@ -47,6 +50,8 @@ final class UpstreamCall extends DeadlineSweeper.Watched {
   private DeadlineSweeper sweeper;
 
   private OpenAiStreamFilter filter;
+  /** The last bytes of a plain answer, where its usage is; null for streams. */
+  private Buffer plainTail;
 
   UpstreamCall(OpenAiCompatibleProvider provider, Exchange exchange, RequestOptions options, Buffer body,
       boolean clientWantsUsage) {
@@ -127,6 +132,7 @@ final class UpstreamCall extends DeadlineSweeper.Watched {
   private void onPlainChunk(Buffer chunk) {
     if (finished) return;
     firstByte();
+    plainTail = OpenAiUsage.keepTail(plainTail, chunk, USAGE_TAIL);
     write(chunk);
   }
 
@@ -153,7 +159,8 @@ final class UpstreamCall extends DeadlineSweeper.Watched {
     finished = true;
     stopWatching();
     if (!exchange.response().headWritten()) exchange.firstByteSent();
-    exchange.complete(filter == null ? null : filter.rest(), filter == null ? null : filter.usage());
+    exchange.complete(filter == null ? null : filter.rest(),
+        filter == null ? OpenAiUsage.fromTail(plainTail) : filter.usage());
   }
 
   private void onBroken(Throwable cause) {
