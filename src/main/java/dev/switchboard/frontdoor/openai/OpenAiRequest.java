@@ -15,6 +15,7 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.core.io.JsonStringEncoder;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -188,7 +189,7 @@ final class OpenAiRequest {
   Buffer rewrite(Buffer body, String upstreamModel, boolean askUsage) {
     List<Edit> edits = new ArrayList<>(2);
     if (!upstreamModel.equals(model)) {
-      edits.add(new Edit(modelStart, modelEnd, Json.MAPPER.writeValueAsBytes(upstreamModel)));
+      edits.add(new Edit(modelStart, modelEnd, quoted(upstreamModel)));
     }
     if (askUsage && !Boolean.TRUE.equals(includeUsage)) {
       if (streamOptionsStart >= 0) {
@@ -215,6 +216,16 @@ final class OpenAiRequest {
   }
 
   private record Edit(int start, int end, byte[] replacement) {}
+
+  /** A JSON string literal, without the cost of a mapper and a generator. */
+  private static byte[] quoted(String s) {
+    byte[] inner = JsonStringEncoder.getInstance().quoteAsUTF8(s);
+    byte[] out = new byte[inner.length + 2];
+    out[0] = '"';
+    System.arraycopy(inner, 0, out, 1, inner.length);
+    out[out.length - 1] = '"';
+    return out;
+  }
 
   private static int offset(TokenStreamLocation loc) {
     return (int) loc.getByteOffset();
