@@ -1,6 +1,5 @@
 package dev.switchboard.stream;
 
-import io.vertx.core.buffer.Buffer;
 
 /**
  * Finds where server-sent events end in a byte stream that arrives in arbitrary pieces. An event ends
@@ -14,13 +13,12 @@ public final class SseSplitter {
   private boolean afterCr;
 
   /**
-   * Scans {@code chunk} from {@code from} and returns the index just past the next event terminator, or
-   * -1 when the chunk holds no further terminator (the state then covers everything scanned).
+   * Scans {@code bytes[from, to)} and returns the index just past the next event terminator, or -1 when
+   * there is none (the state then covers everything scanned).
    */
-  public int nextBoundary(Buffer chunk, int from) {
-    int end = chunk.length();
-    for (int i = from; i < end; i++) {
-      byte b = chunk.getByte(i);
+  public int nextBoundary(byte[] bytes, int from, int to) {
+    for (int i = from; i < to; i++) {
+      byte b = bytes[i];
       if (b == '\n') {
         if (afterCr) {
           afterCr = false; // the LF of a CRLF: its line already ended at the CR
@@ -32,7 +30,7 @@ public final class SseSplitter {
         afterCr = true;
         if (lineLength == 0) {
           // A CR-terminated blank line. If a LF follows, it completes this CRLF; include it when it is here.
-          if (i + 1 < end && chunk.getByte(i + 1) == '\n') {
+          if (i + 1 < to && bytes[i + 1] == '\n') {
             afterCr = false;
             return i + 2;
           }

@@ -1,7 +1,7 @@
 package dev.switchboard.provider.openai;
 
 import dev.switchboard.canonical.Usage;
-import dev.switchboard.stream.Bytes;
+import dev.switchboard.stream.ByteArrays;
 import dev.switchboard.stream.SseSplitter;
 import io.vertx.core.buffer.Buffer;
 
@@ -15,10 +15,10 @@ import io.vertx.core.buffer.Buffer;
  * Not thread-safe: one per stream.
  */
 final class OpenAiStreamFilter {
-  private static final byte[] DATA = Bytes.ascii("data:");
-  private static final byte[] DONE = Bytes.ascii("[DONE]");
-  private static final byte[] ERROR_KEY = Bytes.ascii("\"error\"");
-  private static final byte[] USAGE_KEY = Bytes.ascii("\"usage\":");
+  private static final byte[] DATA = ByteArrays.ascii("data:");
+  private static final byte[] DONE = ByteArrays.ascii("[DONE]");
+  private static final byte[] ERROR_KEY = ByteArrays.ascii("\"error\"");
+  private static final byte[] USAGE_KEY = ByteArrays.ascii("\"usage\":");
 
   private final boolean clientWantsUsage;
   private final SseSplitter splitter = new SseSplitter();
@@ -44,26 +44,33 @@ final class OpenAiStreamFilter {
       scanFrom = 0;
       buf = chunk;
     }
+    ByteArrays.View view = ByteArrays.view(buf);
+    byte[] a = view.array();
+    int base = view.offset();
+    int length = buf.length();
+    // Indexes below are relative to buf; add base to reach the array.
     int runStart = 0;
     int eventStart = 0;
-    if (skipLf && buf.length() > 0 && buf.getByte(0) == '\n') {
+    if (skipLf && length > 0 && a[base] == '\n') {
       runStart = 1; // the LF of a dropped event's CRLF, split across pieces
       eventStart = 1;
     }
     skipLf = false;
     Buffer out = null;
-    for (int end = splitter.nextBoundary(buf, scanFrom); end >= 0; end = splitter.nextBoundary(buf, end)) {
-      if (!keep(buf, eventStart, end)) {
+    int scan = base + scanFrom;
+    for (int boundary; (boundary = splitter.nextBoundary(a, scan, base + length)) >= 0; scan = boundary) {
+      int end = boundary - base;
+      if (!keep(a, base + eventStart, base + end)) {
         // A leading LF completes the previous event's CRLF (split across pieces): it stays.
-        int dropFrom = buf.getByte(eventStart) == '\n' ? eventStart + 1 : eventStart;
+        int dropFrom = a[base + eventStart] == '\n' ? eventStart + 1 : eventStart;
         out = append(out, buf, runStart, dropFrom);
         runStart = end;
-        skipLf = end == buf.length() && buf.getByte(end - 1) == '\r';
+        skipLf = end == length && a[base + end - 1] == '\r';
       }
       eventStart = end;
     }
     out = append(out, buf, runStart, eventStart);
-    if (eventStart < buf.length()) carry = buf.getBuffer(eventStart, buf.length());
+    if (eventStart < length) carry = buf.getBuffer(eventStart, length);
     return out;
   }
 
@@ -92,28 +99,28 @@ final class OpenAiStreamFilter {
     return usage;
   }
 
-  /** Reads one event; returns false for the usage chunk the client did not ask for. */
-  private boolean keep(Buffer buf, int from, int to) {
-    int d = Bytes.indexOf(buf, from, to, DATA);
+  /** Reads one event, {@code a[from, to)}; returns false for the usage chunk the client did not ask for. */
+  private boolean keep(byte[] a, int from, int to) {
+    int d = ByteArrays.indexOf(a, from, to, DATA);
     if (d < 0) return true;
     int p = d + DATA.length;
-    if (p < to && buf.getByte(p) == ' ') p++;
-    if (Bytes.startsWith(buf, p, to, DONE)) {
+    if (p < to && a[p] == ' ') p++;
+    if (ByteArrays.startsWith(a, p, to, DONE)) {
       sawDone = true;
       return true;
     }
-    if (p >= to || buf.getByte(p) != '{') return true;
-    if (Bytes.startsWith(buf, Bytes.skipSpace(buf, p + 1, to), to, ERROR_KEY)) {
+    if (p >= to || a[p] != '{') return true;
+    if (ByteArrays.startsWith(a, ByteArrays.skipSpace(a, p + 1, to), to, ERROR_KEY)) {
       sawError = true;
       return true;
     }
-    int u = Bytes.indexOf(buf, p, to, USAGE_KEY);
+    int u = ByteArrays.indexOf(a, p, to, USAGE_KEY);
     if (u < 0) return true;
-    int v = Bytes.skipSpace(buf, u + USAGE_KEY.length, to);
-    if (v >= to || buf.getByte(v) != '{') return true;
+    int v = ByteArrays.skipSpace(a, u + USAGE_KEY.length, to);
+    if (v >= to || a[v] != '{') return true;
     int lineEnd = p;
-    while (lineEnd < to && buf.getByte(lineEnd) != '\n' && buf.getByte(lineEnd) != '\r') lineEnd++;
-    OpenAiUsage.Found found = OpenAiUsage.read(buf, p, lineEnd);
+    while (lineEnd < to && a[lineEnd] != '\n' && a[lineEnd] != '\r') lineEnd++;
+    OpenAiUsage.Found found = OpenAiUsage.read(a, p, lineEnd);
     if (found == null) return true;
     usage = found.usage();
     return clientWantsUsage || !found.emptyChoices();

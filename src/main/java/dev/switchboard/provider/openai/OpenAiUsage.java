@@ -1,7 +1,7 @@
 package dev.switchboard.provider.openai;
 
 import dev.switchboard.canonical.Usage;
-import dev.switchboard.stream.Bytes;
+import dev.switchboard.stream.ByteArrays;
 import dev.switchboard.util.Json;
 import io.vertx.core.buffer.Buffer;
 import tools.jackson.core.JacksonException;
@@ -13,7 +13,7 @@ import tools.jackson.core.JsonToken;
  * the last bytes of a plain answer.
  */
 final class OpenAiUsage {
-  private static final byte[] USAGE_KEY = Bytes.ascii("\"usage\":");
+  private static final byte[] USAGE_KEY = ByteArrays.ascii("\"usage\":");
 
   /** The usage found, and whether the document's {@code choices} array was present and empty. */
   record Found(Usage usage, boolean emptyChoices) {}
@@ -21,9 +21,8 @@ final class OpenAiUsage {
   private OpenAiUsage() {}
 
   /** Parses {@code json[from, to)}; returns null when it is not an object with a usage object. */
-  static Found read(Buffer json, int from, int to) {
-    byte[] bytes = json.getBytes(from, to);
-    try (JsonParser p = Json.MAPPER.createParser(bytes)) {
+  static Found read(byte[] json, int from, int to) {
+    try (JsonParser p = Json.MAPPER.createParser(json, from, to - from)) {
       if (p.nextToken() != JsonToken.START_OBJECT) return null;
       Usage usage = null;
       boolean emptyChoices = false;
@@ -67,13 +66,16 @@ final class OpenAiUsage {
    */
   static Usage fromTail(Buffer tail) {
     if (tail == null) return null;
+    ByteArrays.View view = ByteArrays.view(tail);
+    byte[] a = view.array();
+    int end = view.offset() + tail.length();
     int at = -1;
-    int start = Math.max(0, tail.length() - 8 * 1024); // usage and what follows it fit well within this
-    for (int from = start, i; (i = Bytes.indexOf(tail, from, tail.length(), USAGE_KEY)) >= 0; from = i + 1) at = i;
+    int start = Math.max(view.offset(), end - 8 * 1024); // usage and what follows it fit well within this
+    for (int from = start, i; (i = ByteArrays.indexOf(a, from, end, USAGE_KEY)) >= 0; from = i + 1) at = i;
     if (at < 0) return null;
-    int v = Bytes.skipSpace(tail, at + USAGE_KEY.length, tail.length());
-    if (v >= tail.length() || tail.getByte(v) != '{') return null;
-    try (JsonParser p = Json.MAPPER.createParser(tail.getBytes(v, tail.length()))) {
+    int v = ByteArrays.skipSpace(a, at + USAGE_KEY.length, end);
+    if (v >= end || a[v] != '{') return null;
+    try (JsonParser p = Json.MAPPER.createParser(a, v, end - v)) {
       p.nextToken();
       return usage(p);
     } catch (JacksonException e) {
