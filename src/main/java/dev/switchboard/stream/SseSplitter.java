@@ -9,6 +9,7 @@ package dev.switchboard.stream;
  * <p>Not thread-safe: one instance per stream, used from that stream's event loop.
  */
 public final class SseSplitter {
+  /** 0 at the start of a line, 1 inside one: only emptiness matters. */
   private int lineLength;
   private boolean afterCr;
 
@@ -17,16 +18,25 @@ public final class SseSplitter {
    * there is none (the state then covers everything scanned).
    */
   public int nextBoundary(byte[] bytes, int from, int to) {
-    for (int i = from; i < to; i++) {
+    int i = from;
+    while (i < to) {
       byte b = bytes[i];
+      if (b != '\n' && b != '\r') {
+        // Inside a line: skip to its end in a tight loop that writes no state.
+        afterCr = false;
+        lineLength = 1;
+        i = ByteArrays.nextLineBreak(bytes, i + 1, to);
+        continue;
+      }
       if (b == '\n') {
         if (afterCr) {
           afterCr = false; // the LF of a CRLF: its line already ended at the CR
-          continue;
+        } else if (lineLength == 0) {
+          return i + 1;
+        } else {
+          lineLength = 0;
         }
-        if (lineLength == 0) return i + 1;
-        lineLength = 0;
-      } else if (b == '\r') {
+      } else {
         afterCr = true;
         if (lineLength == 0) {
           // A CR-terminated blank line. If a LF follows, it completes this CRLF; include it when it is here.
@@ -37,10 +47,8 @@ public final class SseSplitter {
           return i + 1;
         }
         lineLength = 0;
-      } else {
-        afterCr = false;
-        lineLength++;
       }
+      i++;
     }
     return -1;
   }

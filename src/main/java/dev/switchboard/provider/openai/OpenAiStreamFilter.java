@@ -3,7 +3,9 @@ package dev.switchboard.provider.openai;
 import dev.switchboard.canonical.Usage;
 import dev.switchboard.stream.ByteArrays;
 import dev.switchboard.stream.SseSplitter;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 
 /**
  * Scans an OpenAI chat stream as it is relayed: notes {@code data: [DONE]}, upstream error events and the
@@ -38,7 +40,7 @@ final class OpenAiStreamFilter {
     int scanFrom;
     if (carry != null) {
       scanFrom = carry.length();
-      buf = carry.appendBuffer(chunk);
+      buf = Buffer.buffer(carry.length() + chunk.length()).appendBuffer(carry).appendBuffer(chunk);
       carry = null;
     } else {
       scanFrom = 0;
@@ -114,7 +116,9 @@ final class OpenAiStreamFilter {
       sawError = true;
       return true;
     }
-    int u = ByteArrays.indexOf(a, p, to, USAGE_KEY);
+    // Usage is the last field of an OpenAI chunk ("usage":null on every chunk once it is asked for), so
+    // looking from the end finds it at once. The bytes "usage": cannot occur inside a JSON string.
+    int u = ByteArrays.lastIndexOf(a, p, to, USAGE_KEY);
     if (u < 0) return true;
     int v = ByteArrays.skipSpace(a, u + USAGE_KEY.length, to);
     if (v >= to || a[v] != '{') return true;
@@ -126,10 +130,15 @@ final class OpenAiStreamFilter {
     return clientWantsUsage || !found.emptyChoices();
   }
 
+  /**
+   * {@code out} followed by {@code buf[from, to)}. The second run (after a dropped event) is joined without
+   * a copy: both are wrapped in one composite buffer, which the socket writes with one gathering write.
+   */
   private static Buffer append(Buffer out, Buffer buf, int from, int to) {
     if (from >= to) return out;
-    if (out == null) return buf.slice(from, to);
-    Buffer joined = Buffer.buffer(out.length() + to - from);
-    return joined.appendBuffer(out).appendBuffer(buf, from, to - from);
+    Buffer run = buf.slice(from, to);
+    if (out == null) return run;
+    return BufferInternal.buffer(Unpooled.wrappedBuffer(((BufferInternal) out).getByteBuf(),
+        ((BufferInternal) run).getByteBuf()));
   }
 }
