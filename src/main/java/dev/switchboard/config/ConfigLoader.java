@@ -100,7 +100,7 @@ public final class ConfigLoader {
     Set<String> names = new HashSet<>();
     for (ConfigNode p : node.list()) {
       Map<String, ConfigNode> m = p.map();
-      known(m, p, Set.of("name", "type", "base_url", "api_key", "timeouts", "http2", "max_connections"));
+      known(m, p, Set.of("name", "type", "base_url", "api_key", "timeouts", "http2", "max_connections", "ca_file"));
       String name = nameLike(required(m, p, "name"));
       if (!names.add(name)) throw m.get("name").error("provider '" + name + "' is defined twice; names must be unique");
       String type = m.containsKey("type") ? m.get("type").text() : "openai";
@@ -112,7 +112,14 @@ public final class ConfigLoader {
       SwitchboardConfig.Timeouts timeouts = timeouts(m.get("timeouts"));
       boolean http2 = !m.containsKey("http2") || m.get("http2").bool();
       int maxConnections = m.containsKey("max_connections") ? m.get("max_connections").integer(1, 100_000) : 256;
-      out.add(new SwitchboardConfig.Provider(name, type, baseUrl, apiKey, timeouts, http2, maxConnections));
+      Path caFile = null;
+      if (m.containsKey("ca_file")) {
+        caFile = Path.of(resolved(m.get("ca_file")));
+        if (!Files.isReadable(caFile)) {
+          throw m.get("ca_file").error("cannot read the CA certificate file " + caFile + " (a PEM file)");
+        }
+      }
+      out.add(new SwitchboardConfig.Provider(name, type, baseUrl, apiKey, timeouts, http2, maxConnections, caFile));
     }
     return out;
   }

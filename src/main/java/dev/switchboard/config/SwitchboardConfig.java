@@ -35,9 +35,10 @@ public record SwitchboardConfig(
    * An upstream. {@code type} is {@code openai} (any OpenAI-compatible server) for now.
    *
    * @param apiKey the credential, already resolved from its {@code ${ENV}} reference; null when none
+   * @param caFile PEM certificates to trust for this https upstream instead of the JVM's defaults, or null
    */
   public record Provider(String name, String type, URI baseUrl, String apiKey, Timeouts timeouts,
-      boolean http2, int maxConnections) {
+      boolean http2, int maxConnections, Path caFile) {
     @Override
     public String toString() {
       // Never print the credential.

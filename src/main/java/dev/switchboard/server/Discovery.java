@@ -97,7 +97,7 @@ final class Discovery {
   private OpenAiCompatibleProvider provider(String name, URI url, String key, boolean http2) {
     SwitchboardConfig.Timeouts t = SwitchboardConfig.Timeouts.DEFAULT;
     OpenAiCompatibleProvider p = new OpenAiCompatibleProvider(vertx,
-        new SwitchboardConfig.Provider(name, "openai", url, key, t, http2, 256));
+        new SwitchboardConfig.Provider(name, "openai", url, key, t, http2, 256, null));
     providers.add(p);
     return p;
   }

@@ -16,6 +16,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.PemTrustOptions;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,6 +65,9 @@ public final class OpenAiCompatibleProvider implements Provider {
         .setName("provider-" + settings.name());
     if (ssl) {
       options.setSsl(true);
+      if (settings.caFile() != null) {
+        options.setTrustOptions(new PemTrustOptions().addCertPath(settings.caFile().toString()));
+      }
       if (settings.http2()) {
         options.setUseAlpn(true).setProtocolVersion(HttpVersion.HTTP_2);
       }
