@@ -25,7 +25,7 @@ import tools.jackson.databind.JsonNode;
 /**
  * Any OpenAI-compatible upstream: OpenAI itself, Azure OpenAI's v1 endpoint, vLLM, Ollama, llama.cpp's
  * server and most hosts of open models. Requests from OpenAI clients take the same-protocol fast path:
- * the body is relayed with only the model name and credentials rewritten (see {@link UpstreamCall}).
+ * the body is relayed with only the model name and credentials rewritten (see {@link RelayCall}).
  *
  * <p>One pooled client per provider, keep-alive HTTP/1.1, or HTTP/2 negotiated by ALPN over TLS. The pool
  * uses the caller's event loop, so each upstream exchange runs on its client connection's loop.
@@ -114,7 +114,7 @@ public final class OpenAiCompatibleProvider implements Provider {
    * must already carry the upstream model name. Ends the exchange, successfully or not.
    */
   public void relay(Exchange exchange, String path, Buffer body, boolean clientWantsUsage) {
-    new UpstreamCall(this, exchange, requestOptions(path), body, clientWantsUsage).start();
+    new RelayCall(this, exchange, requestOptions(path), body, clientWantsUsage).start();
   }
 
   RequestOptions requestOptions(String path) {

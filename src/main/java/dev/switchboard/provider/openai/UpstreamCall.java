@@ -11,57 +11,46 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
 
 /**
- * One upstream exchange of the same-protocol fast path, from connect to the last byte relayed.
+ * One upstream exchange, from connect to the end of the answer: connecting, sending, error statuses,
+ * timeouts and the client's hang-up. What happens to a successful answer is the subclass's: {@link RelayCall}
+ * relays its bytes (same protocol); a translating call decodes it for another protocol's client.
  *
  * <p>The client's response head is held back until the upstream's first body byte, so that every failure
  * before that point (refused, reset, timeout, an error status) is still a clean error response — and, later,
- * a silent retry elsewhere. After that, bytes flow through unbuffered with back-pressure: when the client's
- * write queue is full the upstream read is paused until it drains, so memory stays bounded by one chunk.
- *
- * <p>Streams pass through an {@link OpenAiStreamFilter}, which reads the usage chunk; of a plain answer the last few
- * KiB are kept to read its usage at the end. A stream that ends without {@code data: [DONE]} gets an in-stream error, never a clean end.
+ * a silent retry elsewhere.
  *
  * <p>Threading: every callback runs on the client connection's event loop (the pooled upstream connection
  * is bound to the caller's loop), so the fields need no synchronisation.
  */
-final class UpstreamCall extends DeadlineSweeper.Watched {
+abstract class UpstreamCall extends DeadlineSweeper.Watched {
   private static final int ERROR_BODY_LIMIT = 64 * 1024;
-  /** How much of the end of a plain answer is kept to read its usage (which follows the choices or the data). */
-  private static final int USAGE_TAIL = 4 * 1024;
   private static final CharSequence X_PROVIDER = HttpHeaders.createOptimized("x-switchboard-provider");
   private static final CharSequence X_MODEL = HttpHeaders.createOptimized("x-switchboard-upstream-model");
   private static final CharSequence X_UPSTREAM_ID = HttpHeaders.createOptimized("x-upstream-request-id");
 
   private enum Phase { CONNECTING, WAITING, RELAYING }
 
-  private final OpenAiCompatibleProvider provider;
-  private final Exchange exchange;
+  final OpenAiCompatibleProvider provider;
+  final Exchange exchange;
   private final RequestOptions options;
   private final Buffer body;
-  private final boolean clientWantsUsage;
   private final SwitchboardConfig.Timeouts timeouts;
   private final long startNanos = System.nanoTime();
 
   private Phase phase = Phase.CONNECTING;
-  private boolean finished;
+  /** True once the call has ended, one way or another; every callback checks it first. */
+  boolean finished;
   private HttpClientRequest upstreamRequest;
-  private HttpClientResponse upstreamResponse;
+  /** The upstream's answer once its head arrived. */
+  HttpClientResponse upstreamResponse;
   private long lastActivityNanos;
   private DeadlineSweeper sweeper;
 
-  private OpenAiStreamFilter filter;
-  /** The last bytes of a plain answer, where its usage is; null for streams. */
-  private Buffer plainTail;
-  /** The piece of a plain answer received but not yet written (see {@link #onPlainChunk}). */
-  private Buffer pending;
-
-  UpstreamCall(OpenAiCompatibleProvider provider, Exchange exchange, RequestOptions options, Buffer body,
-      boolean clientWantsUsage) {
+  UpstreamCall(OpenAiCompatibleProvider provider, Exchange exchange, RequestOptions options, Buffer body) {
     this.provider = provider;
     this.exchange = exchange;
     this.options = options;
     this.body = body;
-    this.clientWantsUsage = clientWantsUsage;
     this.timeouts = provider.settings().timeouts();
   }
 
@@ -100,81 +89,32 @@ final class UpstreamCall extends DeadlineSweeper.Watched {
       collectError(resp);
       return;
     }
-    HttpServerResponse out = exchange.response();
-    out.setStatusCode(status);
-    String contentType = resp.getHeader(HttpHeaders.CONTENT_TYPE);
-    if (contentType != null) out.putHeader(HttpHeaders.CONTENT_TYPE, contentType);
+    onAnswer(resp);
+  }
+
+  /** A 2xx answer's head arrived: set up its handlers. */
+  abstract void onAnswer(HttpClientResponse resp);
+
+  /** Names what served the exchange on the client's response; call before the head is written. */
+  final void putServedByHeaders(HttpServerResponse out, HttpClientResponse resp) {
     out.putHeader(X_PROVIDER, provider.name());
     String upstreamModel = exchange.upstreamModel();
     if (upstreamModel != null) out.putHeader(X_MODEL, upstreamModel);
     String upstreamId = resp.getHeader("x-request-id");
     if (upstreamId != null) out.putHeader(X_UPSTREAM_ID, upstreamId);
-
-    boolean sse = contentType != null && contentType.regionMatches(true, 0, "text/event-stream", 0, 17);
-    String length = resp.getHeader(HttpHeaders.CONTENT_LENGTH);
-    if (sse) {
-      out.setChunked(true);
-      out.putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
-      filter = new OpenAiStreamFilter(clientWantsUsage);
-    } else if (length != null) {
-      out.putHeader(HttpHeaders.CONTENT_LENGTH, length);
-    } else {
-      out.setChunked(true);
-    }
-    out.drainHandler(v -> {
-      if (!finished) resp.resume();
-    });
-    resp.handler(sse ? this::onStreamChunk : this::onPlainChunk);
-    resp.exceptionHandler(this::onBroken);
-    resp.endHandler(v -> onEnd());
   }
 
-  // ---- relaying -------------------------------------------------------------------------------
-
-  /**
-   * A plain answer is relayed one piece behind: each piece is written when the next arrives, and the last
-   * goes out with the end. A one-piece answer (the usual case) then leaves as head, body and end in a single
-   * write and system call instead of three; nothing waits for more than one upstream read.
-   */
-  private void onPlainChunk(Buffer chunk) {
-    if (finished) return;
-    firstByte();
-    plainTail = OpenAiUsage.keepTail(plainTail, chunk, USAGE_TAIL);
-    if (pending != null) write(pending);
-    pending = chunk;
-  }
-
-  private void onStreamChunk(Buffer chunk) {
-    if (finished) return;
-    firstByte();
-    Buffer out = filter.next(chunk);
-    if (out != null) write(out);
-  }
-
-  private void write(Buffer data) {
-    HttpServerResponse out = exchange.response();
-    if (!out.headWritten()) exchange.firstByteSent();
-    out.write(data);
-    if (out.writeQueueFull()) upstreamResponse.pause();
-  }
-
-  private void onEnd() {
-    if (finished) return;
-    if (filter != null && !filter.sawDone() && !filter.sawError()) {
-      fail(UpstreamErrors.broken(provider.name(), "the stream ended without [DONE]"), "truncated");
-      return;
-    }
-    finished = true;
-    stopWatching();
-    if (!exchange.response().headWritten()) exchange.firstByteSent();
-    exchange.complete(filter == null ? pending : filter.rest(),
-        filter == null ? OpenAiUsage.fromTail(plainTail) : filter.usage());
-  }
-
-  private void onBroken(Throwable cause) {
+  /** The upstream broke off the answer. */
+  final void onBroken(Throwable cause) {
     if (finished) return;
     String detail = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
     fail(UpstreamErrors.broken(provider.name(), detail), "truncated");
+  }
+
+  /** Marks the call ended without failure; the caller then ends the exchange. */
+  final void done() {
+    finished = true;
+    stopWatching();
   }
 
   // ---- errors ---------------------------------------------------------------------------------
@@ -190,7 +130,7 @@ final class UpstreamCall extends DeadlineSweeper.Watched {
     resp.endHandler(v -> fail(UpstreamErrors.fromResponse(provider.name(), resp, errorBody), "upstream_error"));
   }
 
-  private void fail(GatewayError error, String outcome) {
+  final void fail(GatewayError error, String outcome) {
     if (finished) return;
     finished = true;
     stopWatching();
@@ -210,7 +150,8 @@ final class UpstreamCall extends DeadlineSweeper.Watched {
 
   // ---- deadlines ------------------------------------------------------------------------------
 
-  private void firstByte() {
+  /** A piece of the answer arrived: the first-byte deadline is met and the idle clock restarts. */
+  final void firstByte() {
     lastActivityNanos = System.nanoTime();
     phase = Phase.RELAYING;
   }
