@@ -1,0 +1,119 @@
+package dev.switchboard.provider.openai;
+
+import dev.switchboard.canonical.ChatResponse;
+import dev.switchboard.canonical.StreamEvent;
+import dev.switchboard.exchange.AnswerSink;
+import dev.switchboard.exchange.Exchange;
+import dev.switchboard.exchange.GatewayError;
+import dev.switchboard.exchange.GatewayError.Kind;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.RequestOptions;
+import java.util.function.Consumer;
+
+/**
+ * An upstream exchange for a client of another protocol: the OpenAI answer is decoded into canonical form
+ * and handed to the client's {@link AnswerSink}, which encodes it. Streams are decoded piece by piece as they
+ * arrive, with back-pressure through the sink; a plain answer is read whole (bounded), then decoded.
+ */
+final class TranslateCall extends UpstreamCall {
+  /** The largest plain answer read for translation; larger ones fail rather than exhaust memory. */
+  private static final int PLAIN_LIMIT = 64 * 1024 * 1024;
+
+  private final boolean stream;
+  private final AnswerSink sink;
+  private final Decoding decoding;
+  private StreamDecoding decoder;
+  private Buffer plain;
+
+  /** Decodes the upstream's answers; see {@link OpenAiCompatibleProvider#chat}. */
+  interface Decoding {
+    ChatResponse decode(Buffer body);
+
+    StreamDecoding stream();
+  }
+
+  /** Decodes one stream, fed in pieces. */
+  interface StreamDecoding {
+    void feed(Buffer chunk, Consumer<StreamEvent> out);
+
+    /** True once the stream's proper end (OpenAI's {@code [DONE]}) was decoded. */
+    boolean complete();
+  }
+
+  TranslateCall(OpenAiCompatibleProvider provider, Exchange exchange, RequestOptions options, Buffer body,
+      boolean stream, AnswerSink sink, Decoding decoding) {
+    super(provider, exchange, options, body);
+    this.stream = stream;
+    this.sink = sink;
+    this.decoding = decoding;
+  }
+
+  @Override
+  void onAnswer(HttpClientResponse resp) {
+    putServedByHeaders(exchange.response(), resp);
+    resp.exceptionHandler(this::onBroken);
+    if (stream) {
+      decoder = decoding.stream();
+      sink.onDrain(() -> {
+        if (!finished) resp.resume();
+      });
+      resp.handler(this::onStreamChunk);
+      resp.endHandler(v -> onStreamEnd());
+    } else {
+      plain = Buffer.buffer();
+      resp.handler(this::onPlainChunk);
+      resp.endHandler(v -> onPlainEnd());
+    }
+  }
+
+  private void onStreamChunk(Buffer chunk) {
+    if (finished) return;
+    firstByte();
+    decoder.feed(chunk, this::deliver);
+  }
+
+  private void deliver(StreamEvent event) {
+    if (finished) return;
+    if (!exchange.response().headWritten()) exchange.firstByteSent();
+    if (event instanceof StreamEvent.MessageStop || event instanceof StreamEvent.Failure) done();
+    if (!sink.event(event) && !finished) upstreamResponse.pause();
+  }
+
+  private void onStreamEnd() {
+    if (finished) return;
+    if (!decoder.complete()) {
+      fail(UpstreamErrors.broken(provider.name(), "the stream ended without [DONE]"), "truncated");
+    } else if (!finished) {
+      // [DONE] without a message stop cannot happen with a well-formed decoder; end cleanly regardless.
+      deliver(new StreamEvent.MessageStop());
+    }
+  }
+
+  private void onPlainChunk(Buffer chunk) {
+    if (finished) return;
+    firstByte();
+    if (plain.length() + chunk.length() > PLAIN_LIMIT) {
+      fail(GatewayError.of(502, Kind.UPSTREAM, "Provider '" + provider.name() + "' answered with more than "
+          + PLAIN_LIMIT + " bytes, too large to translate; ask for a stream instead.", "upstream_too_large"),
+          "upstream_error");
+      return;
+    }
+    plain.appendBuffer(chunk);
+  }
+
+  private void onPlainEnd() {
+    if (finished) return;
+    ChatResponse response;
+    try {
+      response = decoding.decode(plain);
+    } catch (RuntimeException e) {
+      fail(GatewayError.of(502, Kind.UPSTREAM, "Provider '" + provider.name() + "' sent an answer that could not "
+          + "be read: " + e.getMessage(), "upstream_invalid_answer"), "upstream_error");
+      return;
+    }
+    done();
+    exchange.firstByteSent();
+    sink.answer(response);
+  }
+}
