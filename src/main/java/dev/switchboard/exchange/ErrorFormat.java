@@ -11,6 +11,11 @@ public interface ErrorFormat {
   /** The JSON body of an error response. */
   Buffer body(GatewayError error);
 
+  /** The JSON body of an error response for the exchange {@code requestId}, for protocols that repeat it. */
+  default Buffer body(GatewayError error, String requestId) {
+    return body(error);
+  }
+
   /** One complete stream event (including its terminating blank line) that makes the client SDK throw. */
   Buffer streamEvent(GatewayError error);
 }

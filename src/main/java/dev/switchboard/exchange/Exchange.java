@@ -112,7 +112,7 @@ public final class Exchange {
         // Tells the SDKs not to retry a mistake that a retry cannot fix.
         response.putHeader("x-should-retry", "false");
       }
-      response.end(errors.body(error));
+      response.end(errors.body(error, requestId));
     } else if (stream) {
       response.end(errors.streamEvent(error));
     } else {

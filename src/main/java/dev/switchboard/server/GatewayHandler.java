@@ -7,6 +7,8 @@ import dev.switchboard.exchange.Exchange;
 import dev.switchboard.exchange.ExchangeObserver;
 import dev.switchboard.exchange.GatewayError;
 import dev.switchboard.exchange.GatewayError.Kind;
+import dev.switchboard.codec.anthropic.AnthropicErrorFormat;
+import dev.switchboard.frontdoor.anthropic.AnthropicFrontDoor;
 import dev.switchboard.frontdoor.openai.OpenAiErrorFormat;
 import dev.switchboard.frontdoor.openai.OpenAiFrontDoor;
 import io.vertx.core.Handler;
@@ -32,14 +34,16 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
 
   private final Authenticator authenticator;
   private final OpenAiFrontDoor openai;
+  private final AnthropicFrontDoor anthropic;
   private final ExchangeObserver observer;
   private final long bodyLimit;
   private final Buffer ready;
 
-  GatewayHandler(Authenticator authenticator, OpenAiFrontDoor openai, ExchangeObserver observer, long bodyLimit,
-      int providers) {
+  GatewayHandler(Authenticator authenticator, OpenAiFrontDoor openai, AnthropicFrontDoor anthropic,
+      ExchangeObserver observer, long bodyLimit, int providers) {
     this.authenticator = authenticator;
     this.openai = openai;
+    this.anthropic = anthropic;
     this.observer = observer;
     this.bodyLimit = bodyLimit;
     this.ready = Buffer.buffer("{\"status\":\"ready\",\"providers\":" + providers + "}");
@@ -57,20 +61,31 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   private void dispatch(HttpServerRequest req) {
     String path = req.path();
     switch (path) {
-      case "/v1/chat/completions" -> post(req, "chat", (ex, body) -> openai.chat(ex, body));
-      case "/v1/embeddings" -> post(req, "embeddings", (ex, body) -> openai.embeddings(ex, body));
-      case "/v1/models" -> get(req, "models", openai::listModels);
+      case "/v1/chat/completions" -> post(req, "chat", OpenAiErrorFormat.INSTANCE, openai::chat);
+      case "/v1/embeddings" -> post(req, "embeddings", OpenAiErrorFormat.INSTANCE, openai::embeddings);
+      case "/v1/messages" -> post(req, "messages", AnthropicErrorFormat.INSTANCE, anthropic::messages);
+      case "/v1/messages/count_tokens" ->
+          post(req, "count_tokens", AnthropicErrorFormat.INSTANCE, anthropic::countTokens);
+      case "/v1/models" -> {
+        // Both OpenAI and Anthropic SDKs call GET /v1/models; only Anthropic's send anthropic-version.
+        if (req.getHeader("anthropic-version") != null) {
+          get(req, "models", AnthropicErrorFormat.INSTANCE, anthropic::listModels);
+        } else {
+          get(req, "models", OpenAiErrorFormat.INSTANCE, openai::listModels);
+        }
+      }
       case "/health/live" -> plainJson(req.response(), 200, LIVE);
       case "/health/ready" -> plainJson(req.response(), 200, ready);
       default -> {
         if (path.startsWith(MODELS_PREFIX) && path.length() > MODELS_PREFIX.length()) {
           String id = URLDecoder.decode(path.substring(MODELS_PREFIX.length()), StandardCharsets.UTF_8);
-          get(req, "models", ex -> openai.getModel(ex, id));
+          get(req, "models", OpenAiErrorFormat.INSTANCE, ex -> openai.getModel(ex, id));
         } else {
           Exchange ex = exchange(req, "unknown", OpenAiErrorFormat.INSTANCE);
           ex.fail(GatewayError.of(404, Kind.NOT_FOUND, "Unknown request URL: " + req.method() + " " + path
-              + ". Switchboard serves POST /v1/chat/completions, POST /v1/embeddings and GET /v1/models; "
-              + "point your SDK's base URL at http://<host>:<port>/v1.", "unknown_url"), "rejected");
+              + ". Switchboard serves POST /v1/chat/completions, POST /v1/embeddings, POST /v1/messages and "
+              + "GET /v1/models; point an OpenAI SDK's base URL at http://<host>:<port>/v1 and an Anthropic SDK's "
+              + "at http://<host>:<port>.", "unknown_url"), "rejected");
         }
       }
     }
@@ -84,8 +99,8 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     void handle(Exchange exchange);
   }
 
-  private void post(HttpServerRequest req, String endpoint, BodyHandler handler) {
-    Exchange ex = exchange(req, endpoint, OpenAiErrorFormat.INSTANCE);
+  private void post(HttpServerRequest req, String endpoint, ErrorFormat errors, BodyHandler handler) {
+    Exchange ex = exchange(req, endpoint, errors);
     if (!allowed(ex, HttpMethod.POST) || !authenticated(ex)) return;
     BodyReader.readJson(ex, bodyLimit, body -> {
       try {
@@ -96,14 +111,16 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     });
   }
 
-  private void get(HttpServerRequest req, String endpoint, NoBodyHandler handler) {
-    Exchange ex = exchange(req, endpoint, OpenAiErrorFormat.INSTANCE);
+  private void get(HttpServerRequest req, String endpoint, ErrorFormat errors, NoBodyHandler handler) {
+    Exchange ex = exchange(req, endpoint, errors);
     if (!allowed(ex, HttpMethod.GET) || !authenticated(ex)) return;
     handler.handle(ex);
   }
 
   private Exchange exchange(HttpServerRequest req, String endpoint, ErrorFormat errors) {
-    return new Exchange(req, endpoint, errors, observer);
+    Exchange ex = new Exchange(req, endpoint, errors, observer);
+    if (errors == AnthropicErrorFormat.INSTANCE) AnthropicFrontDoor.tag(ex);
+    return ex;
   }
 
   private static boolean allowed(Exchange ex, HttpMethod method) {
@@ -120,8 +137,9 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
       case OK -> true;
       case MISSING -> {
         ex.fail(GatewayError.of(401, Kind.AUTHENTICATION, "You didn't provide an API key. Send your Switchboard key "
-            + "as 'Authorization: Bearer <key>' (the master key is printed by 'switchboard serve' on first start "
-            + "and stored in master.key in its state directory).", "missing_api_key"), "rejected");
+            + "as 'Authorization: Bearer <key>' or 'x-api-key: <key>' (the master key is printed by 'switchboard "
+            + "serve' on first start and stored in master.key in its state directory).", "missing_api_key"),
+            "rejected");
         yield false;
       }
       case INVALID -> {

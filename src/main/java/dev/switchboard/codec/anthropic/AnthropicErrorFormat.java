@@ -29,6 +29,7 @@ public final class AnthropicErrorFormat implements ErrorFormat {
   }
 
   /** The body, with {@code request_id} when {@code requestId} is not null. */
+  @Override
   public Buffer body(GatewayError error, String requestId) {
     return Wire.json(g -> {
       g.writeStartObject();
