@@ -19,6 +19,8 @@ import dev.switchboard.util.MediaTypes;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import java.time.Instant;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -79,7 +81,7 @@ public final class AnthropicFrontDoor {
 
   /** {@code POST /v1/messages/count_tokens}: an estimate with the cl100k tokenizer. Ends the exchange. */
   public void countTokens(Exchange exchange, Buffer body) {
-    AnthropicCodec.Decoded decoded = decode(exchange, body);
+    AnthropicCodec.Decoded decoded = decode(exchange, withMaxTokens(body));
     if (decoded == null) return;
     ChatRequest r = decoded.request();
     StringBuilder text = new StringBuilder();
@@ -123,6 +125,19 @@ public final class AnthropicFrontDoor {
     page.put("last_id", data.isEmpty() ? null : data.getLast().get("id"));
     exchange.response().putHeader(HttpHeaders.CONTENT_TYPE, MediaTypes.APPLICATION_JSON);
     exchange.complete(Buffer.buffer(Json.MAPPER.writeValueAsBytes(page)), null);
+  }
+
+  /** count_tokens takes a Messages body without {@code max_tokens}, which the decoder requires. */
+  private static Buffer withMaxTokens(Buffer body) {
+    try {
+      if (Json.MAPPER.readTree(body.getBytes()) instanceof ObjectNode o && !o.has("max_tokens")) {
+        o.put("max_tokens", 1);
+        return Buffer.buffer(Json.MAPPER.writeValueAsBytes(o));
+      }
+    } catch (JacksonException e) {
+      // not JSON: the decoder says so in Anthropic's words
+    }
+    return body;
   }
 
   private static AnthropicCodec.Decoded decode(Exchange exchange, Buffer body) {

@@ -3,7 +3,13 @@ package dev.switchboard.provider.openai;
 import dev.switchboard.util.MediaTypes;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.exchange.Exchange;
-import dev.switchboard.provider.Provider;
+import dev.switchboard.canonical.ChatRequest;
+import dev.switchboard.canonical.ChatResponse;
+import dev.switchboard.canonical.StreamEvent;
+import dev.switchboard.codec.openai.OpenAiChatCodec;
+import dev.switchboard.codec.openai.OpenAiStreamDecoder;
+import dev.switchboard.exchange.AnswerSink;
+import dev.switchboard.provider.ChatBackend;
 import dev.switchboard.util.Json;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -30,7 +36,7 @@ import tools.jackson.databind.JsonNode;
  * <p>One pooled client per provider, keep-alive HTTP/1.1, or HTTP/2 negotiated by ALPN over TLS. The pool
  * uses the caller's event loop, so each upstream exchange runs on its client connection's loop.
  */
-public final class OpenAiCompatibleProvider implements Provider {
+public final class OpenAiCompatibleProvider implements ChatBackend {
   private static final CharSequence USER_AGENT = HttpHeaders.createOptimized("switchboard/0.1");
   private static final CharSequence X_REQUEST_ID = HttpHeaders.createOptimized("x-request-id");
 
@@ -137,6 +143,44 @@ public final class OpenAiCompatibleProvider implements Provider {
         .putHeader(X_REQUEST_ID, exchange.requestId());
     if (authorization != null) req.putHeader(HttpHeaders.AUTHORIZATION, authorization);
   }
+
+  /**
+   * Serves a client of another protocol: the canonical request is encoded as an OpenAI chat request, and
+   * the answer decoded back for the client's {@link AnswerSink}.
+   */
+  @Override
+  public void chat(Exchange exchange, ChatRequest request, String upstreamModel, AnswerSink sink,
+      List<String> dropped) {
+    OpenAiChatCodec.Encoded encoded = CODEC.encodeRequest(request, upstreamModel);
+    dropped.addAll(encoded.dropped());
+    new TranslateCall(this, exchange, requestOptions("/chat/completions"), encoded.body(), request.stream(), sink,
+        DECODING).start();
+  }
+
+  private static final OpenAiChatCodec CODEC = OpenAiChatCodec.create();
+
+  private static final TranslateCall.Decoding DECODING = new TranslateCall.Decoding() {
+    @Override
+    public ChatResponse decode(Buffer body) {
+      return CODEC.decodeResponse(body);
+    }
+
+    @Override
+    public TranslateCall.StreamDecoding stream() {
+      OpenAiStreamDecoder decoder = CODEC.streamDecoder(0);
+      return new TranslateCall.StreamDecoding() {
+        @Override
+        public void feed(Buffer chunk, java.util.function.Consumer<StreamEvent> out) {
+          decoder.decode(chunk).forEach(out);
+        }
+
+        @Override
+        public void end(java.util.function.Consumer<StreamEvent> out) {
+          decoder.end().forEach(out);
+        }
+      };
+    }
+  };
 
   /** Lists the upstream's models ({@code GET <base_url>/models}), for discovery. */
   public Future<List<String>> listModels(long timeoutMillis) {

@@ -37,8 +37,8 @@ final class TranslateCall extends UpstreamCall {
   interface StreamDecoding {
     void feed(Buffer chunk, Consumer<StreamEvent> out);
 
-    /** True once the stream's proper end (OpenAI's {@code [DONE]}) was decoded. */
-    boolean complete();
+    /** The upstream's stream ended: emits what completes it, or a {@link StreamEvent.Failure} if it was cut. */
+    void end(Consumer<StreamEvent> out);
   }
 
   TranslateCall(OpenAiCompatibleProvider provider, Exchange exchange, RequestOptions options, Buffer body,
@@ -82,12 +82,8 @@ final class TranslateCall extends UpstreamCall {
 
   private void onStreamEnd() {
     if (finished) return;
-    if (!decoder.complete()) {
-      fail(UpstreamErrors.broken(provider.name(), "the stream ended without [DONE]"), "truncated");
-    } else if (!finished) {
-      // [DONE] without a message stop cannot happen with a well-formed decoder; end cleanly regardless.
-      deliver(new StreamEvent.MessageStop());
-    }
+    decoder.end(this::deliver);
+    if (!finished) fail(UpstreamErrors.broken(provider.name(), "the stream ended without [DONE]"), "truncated");
   }
 
   private void onPlainChunk(Buffer chunk) {
