@@ -2,6 +2,7 @@ package dev.switchboard.codec.anthropic;
 
 import dev.switchboard.canonical.StreamEvent;
 import dev.switchboard.canonical.StreamEvent.BlockKind;
+import dev.switchboard.canonical.Usage;
 import dev.switchboard.exchange.GatewayError;
 import dev.switchboard.stream.ByteArrays;
 import dev.switchboard.stream.SseSplitter;
@@ -97,7 +98,7 @@ public final class AnthropicStreamDecoder {
   }
 
   /** The usage so far, in the canonical convention (input includes cache reads and writes). */
-  public dev.switchboard.canonical.Usage usage() {
+  public Usage usage() {
     return counts.canonical();
   }
 

@@ -1,7 +1,9 @@
 package dev.switchboard.codec.anthropic;
 
+import dev.switchboard.canonical.StopReason;
 import dev.switchboard.canonical.StreamEvent;
 import dev.switchboard.canonical.StreamEvent.BlockKind;
+import dev.switchboard.canonical.Usage;
 import io.vertx.core.buffer.Buffer;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -57,7 +59,7 @@ public final class AnthropicStreamEncoder {
           g.writeName("delta");
           g.writeStartObject();
           g.writeStringProperty("stop_reason", Wire.stopReason(
-              d.stopReason() == null ? dev.switchboard.canonical.StopReason.END_TURN : d.stopReason()));
+              d.stopReason() == null ? StopReason.END_TURN : d.stopReason()));
           g.writeStringProperty("stop_sequence", d.stopSequence());
           g.writeEndObject();
           counts.write(g);
@@ -69,7 +71,7 @@ public final class AnthropicStreamEncoder {
     };
   }
 
-  private Buffer messageStart(String id, dev.switchboard.canonical.Usage usage) {
+  private Buffer messageStart(String id, Usage usage) {
     started = true;
     startCounts = Wire.Counts.of(usage);
     return event("message_start", g -> {
@@ -122,7 +124,7 @@ public final class AnthropicStreamEncoder {
       }
       g.writeEndObject();
     });
-    return prefix.length() == 0 ? start : prefix.copy().appendBuffer(start);
+    return prefix.length() == 0 ? start : prefix.appendBuffer(start);
   }
 
   private Buffer signature(StreamEvent.SignatureDelta d) {

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -113,7 +114,7 @@ final class RequestEncoder {
     }
 
     String userId = req.metadata().get("user_id");
-    for (String key : req.metadata().keySet()) {
+    for (String key : new TreeSet<>(req.metadata().keySet())) { // sorted: the canonical map has no order
       if (!key.equals("user_id")) dropped.add("metadata." + key);
     }
     if (req.user() != null) {

@@ -5,6 +5,7 @@ import dev.switchboard.canonical.Part;
 import dev.switchboard.canonical.StopReason;
 import dev.switchboard.canonical.Usage;
 import dev.switchboard.exchange.RejectedException;
+import dev.switchboard.exchange.RequestIds;
 import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,7 +89,7 @@ final class ResponseCodec {
 
   /** Anthropic ids start with {@code msg_}; another upstream's id is kept behind that prefix. */
   static String messageId(String id) {
-    if (id == null || id.isEmpty()) return "msg_" + dev.switchboard.exchange.RequestIds.next().substring(4);
+    if (id == null || id.isEmpty()) return "msg_" + RequestIds.next().substring(4);
     return id.startsWith("msg_") ? id : "msg_" + id;
   }
 

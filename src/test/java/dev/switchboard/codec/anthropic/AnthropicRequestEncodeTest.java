@@ -170,9 +170,10 @@ class AnthropicRequestEncodeTest {
     assertThat(tree(str(v2.body())).has("temperature")).isFalse();
 
     ChatRequest other = req(List.of(HI), List.of(), new ToolChoice.Named("t"), null, null, null,
-        new OutputFormat.JsonObject(), null, Map.of("team", "x"), "end-user", 1);
+        new OutputFormat.JsonObject(), null, Map.of("team", "x", "app", "y"), "end-user", 1);
     AnthropicCodec.Encoded o = AnthropicCodec.encodeRequest(other, "up");
-    assertThat(o.dropped()).containsExactly("output_format (json_object)", "tool_choice (no tools)", "metadata.team");
+    assertThat(o.dropped()).containsExactly("output_format (json_object)", "tool_choice (no tools)", "metadata.app",
+        "metadata.team");
     JsonNode ob = tree(str(o.body()));
     assertThat(ob.has("tool_choice")).isFalse();
     // OpenAI's user is Anthropic's metadata.user_id.

@@ -131,6 +131,13 @@ final class AnthropicTestSupport {
     return new ChatResponse(id, model, parts, end.stopReason(), end.stopSequence(), end.usage());
   }
 
+  /** The same answer with tool arguments in compact JSON: streams carry them as the model wrote them. */
+  static ChatResponse compactArguments(ChatResponse r) {
+    List<Part> parts = r.content().stream().map(p -> p instanceof Part.ToolCall c
+        ? new Part.ToolCall(c.id(), c.name(), Wire.text(tree(c.arguments())), c.signature()) : p).toList();
+    return new ChatResponse(r.id(), r.model(), parts, r.stopReason(), r.stopSequence(), r.usage());
+  }
+
   private static List<String> pieces(String s, int n) {
     // By code points, so no piece ends inside a surrogate pair.
     List<String> out = new ArrayList<>();
