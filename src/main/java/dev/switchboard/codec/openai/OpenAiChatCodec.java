@@ -78,7 +78,9 @@ public final class OpenAiChatCodec {
    * Writes {@code request} as the body for an OpenAI-compatible upstream, with {@code upstreamModel} as its
    * model. Tool results become one {@code role: tool} message each; the system prompt one {@code system}
    * message at the start. A stream always asks for {@code stream_options.include_usage}, so that it can be
-   * metered. The length limit goes out as {@code max_completion_tokens}.
+   * metered. The length limit goes out as {@code max_completion_tokens}. Tool-call ids longer than OpenAI's 40
+   * characters are shortened, the same way for a call and its result. {@code n > 1} is not sent: only one
+   * answer could be translated back.
    *
    * @throws IllegalArgumentException when a tool's or an output format's schema is not a JSON object (a bug in
    *     whatever built the request)

@@ -34,7 +34,7 @@ public final class OpenAiStreamEncoder {
   private final long created;
   /** {@code data: {"id":...,"choices":[{"index":0,"delta":}, the same for every chunk of this stream. */
   private byte[] prefix;
-  /** What follows the finish reason: the end of the choice and the chunk ({@code usage: null} when asked), a blank line. */
+  /** After the finish reason: the ends of the choice and the chunk ({@code usage: null} when asked), a blank line. */
   private byte[] tail;
 
   private final Map<Integer, Integer> toolIndexes = new HashMap<>();
@@ -60,7 +60,7 @@ public final class OpenAiStreamEncoder {
 
   /** The bytes for several events, in order. */
   public Buffer encode(List<StreamEvent> events) {
-    Buffer out = Buffer.buffer(256 * Math.max(1, events.size()));
+    Buffer out = Buffer.buffer(256 * Math.min(64, Math.max(1, events.size())));
     for (StreamEvent e : events) write(out, e);
     return out;
   }

@@ -357,7 +357,13 @@ final class RequestDecoder {
         parts.add(call);
       }
     }
+    // Clients send content "" next to tool calls: an empty text says nothing, and Anthropic rejects one.
+    if (parts.stream().anyMatch(p -> !isEmptyText(p))) parts.removeIf(RequestDecoder::isEmptyText);
     return parts;
+  }
+
+  private static boolean isEmptyText(Part p) {
+    return p instanceof Part.Text t && t.text().isEmpty();
   }
 
   private static Part.ToolCall toolCall(JsonNode call, String at) {
@@ -553,7 +559,10 @@ final class RequestDecoder {
   private static Long integer(JsonNode v, String field, long min, long max) {
     if (v == null || v.isNull()) return null;
     if (!v.isIntegralNumber()) throw invalidType(field, "an integer", v);
-    if (!v.canConvertToLong()) throw outOfRange(field, true, v.bigIntegerValue().signum() > 0, "a 64-bit value", v);
+    if (!v.canConvertToLong()) {
+      boolean above = v.bigIntegerValue().signum() > 0;
+      throw outOfRange(field, true, above, Long.toString(above ? max : min), v);
+    }
     long l = v.longValue();
     if (l < min) throw outOfRange(field, true, false, Long.toString(min), v);
     if (l > max) throw outOfRange(field, true, true, Long.toString(max), v);

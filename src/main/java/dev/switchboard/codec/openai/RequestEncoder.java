@@ -10,7 +10,11 @@ import dev.switchboard.canonical.Sampling;
 import dev.switchboard.canonical.ToolChoice;
 import dev.switchboard.canonical.ToolDefinition;
 import io.vertx.core.buffer.Buffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -33,6 +37,10 @@ final class RequestEncoder {
   static final String DROPPED_ASSISTANT_IMAGES = "images in assistant messages (OpenAI takes none there)";
   static final String DROPPED_METADATA =
       "metadata (OpenAI accepts it only with store, which Switchboard does not set)";
+  static final String DROPPED_CHOICES =
+      "n (only the first answer is translated back; asking for more would pay for answers that are thrown away)";
+  /** OpenAI rejects longer tool-call ids ({@code string_above_max_length}); Bedrock's may have 64 characters. */
+  static final int MAX_TOOL_CALL_ID = 40;
   /** The name OpenAI requires for a JSON schema, for schemas that came without one. */
   static final String DEFAULT_SCHEMA_NAME = "response";
 
@@ -72,7 +80,7 @@ final class RequestEncoder {
       responseFormat(g, req.outputFormat());
       reasoning(g, req.reasoning());
       user(g, req.user(), req.metadata());
-      if (req.choices() > 1) g.writeNumberProperty("n", req.choices());
+      if (req.choices() > 1) dropped.add(DROPPED_CHOICES);
       if (req.stream()) {
         g.writeBooleanProperty("stream", true);
         // Always: without it an OpenAI stream carries no usage, and the stream could not be metered.
@@ -176,7 +184,7 @@ final class RequestEncoder {
     }
     g.writeStartObject();
     g.writeStringProperty("role", "tool");
-    g.writeStringProperty("tool_call_id", r.toolCallId());
+    g.writeStringProperty("tool_call_id", toolCallId(r.toolCallId()));
     g.writeName("content");
     if (texts.isEmpty()) g.writeString(""); // OpenAI requires content
     else texts(g, texts);
@@ -212,7 +220,7 @@ final class RequestEncoder {
       g.writeArrayPropertyStart("tool_calls");
       for (Part.ToolCall c : calls) {
         g.writeStartObject();
-        g.writeStringProperty("id", c.id());
+        g.writeStringProperty("id", toolCallId(c.id()));
         g.writeStringProperty("type", "function");
         g.writeObjectPropertyStart("function");
         g.writeStringProperty("name", c.name());
@@ -321,6 +329,24 @@ final class RequestEncoder {
     if (user == null) user = rest.remove("user_id");
     if (user != null) g.writeStringProperty("user", user);
     if (!rest.isEmpty()) dropped.add(DROPPED_METADATA);
+  }
+
+  /**
+   * A tool-call id OpenAI accepts: ids of up to {@value #MAX_TOOL_CALL_ID} characters unchanged, longer ones
+   * replaced by {@code call_} and a digest of the id. The mapping is a pure function, so a call and its result
+   * (and every later turn that repeats them) get the same id without any state; the upstream never answers
+   * with these ids, so none has to be mapped back.
+   */
+  static String toolCallId(String id) {
+    if (id.length() <= MAX_TOOL_CALL_ID) return id;
+    byte[] digest;
+    try {
+      digest = MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+    String hash = Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+    return "call_" + hash.substring(0, MAX_TOOL_CALL_ID - "call_".length());
   }
 
   private void cache(Object marker) {

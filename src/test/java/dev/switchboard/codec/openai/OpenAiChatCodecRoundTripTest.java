@@ -45,7 +45,7 @@ class OpenAiChatCodecRoundTripTest {
 
     OpenAiChatCodec.Encoded encoded = CODEC.encodeRequest(decoded.request(), UPSTREAM);
     assertSameJson(encoded.body(), Fixtures.text("rich-request.upstream.json"));
-    assertThat(encoded.dropped()).containsExactly(RequestEncoder.DROPPED_METADATA);
+    assertThat(encoded.dropped()).containsExactly(RequestEncoder.DROPPED_METADATA, RequestEncoder.DROPPED_CHOICES);
   }
 
   @Test
@@ -97,7 +97,7 @@ class OpenAiChatCodecRoundTripTest {
     assertThat(again.includeUsage()).isTrue();
     assertThat(again.request()).isEqualTo(new ChatRequest(UPSTREAM, first.system(), first.messages(), first.tools(),
         first.toolChoice(), first.parallelToolCalls(), first.sampling(), first.maxOutputTokens(),
-        first.stopSequences(), first.outputFormat(), first.reasoning(), Map.of(), first.user(), true, 2));
+        first.stopSequences(), first.outputFormat(), first.reasoning(), Map.of(), first.user(), true, 1));
   }
 
   @Test
@@ -175,6 +175,25 @@ class OpenAiChatCodecRoundTripTest {
         Part.Text.of("Try again?"));
     assertThat(back.reasoning()).isEqualTo(new ReasoningConfig("medium", null));
     assertThat(back.user()).isEqualTo("u-42");
+  }
+
+  @Test
+  void toolCallIdsTooLongForOpenAiAreShortenedAlikeForTheCallAndItsResult() {
+    String bedrockId = "tooluse_" + "x".repeat(56); // 64 characters, as Bedrock allows
+    ChatRequest r = new ChatRequest("m", List.of(), List.of(
+        new Message(Role.USER, List.of(Part.Text.of("go"))),
+        new Message(Role.ASSISTANT, List.of(new Part.ToolCall(bedrockId, "f", "{}", null),
+            new Part.ToolCall("call_short", "f", "{}", null))),
+        new Message(Role.USER, List.of(new Part.ToolResult(bedrockId, "f", List.of(Part.Text.of("1")), false, null),
+            new Part.ToolResult("call_short", "f", List.of(Part.Text.of("2")), false, null)))),
+        List.of(), null, null, null, null, List.of(), null, null, Map.of(), null, false, 1);
+    JsonNode body = Json.MAPPER.readTree(CODEC.encodeRequest(r, "u").body().getBytes());
+    String shortened = body.at("/messages/1/tool_calls/0/id").asString();
+    assertThat(shortened).hasSize(40).startsWith("call_").isEqualTo(RequestEncoder.toolCallId(bedrockId));
+    assertThat(body.at("/messages/2/tool_call_id").asString()).isEqualTo(shortened);
+    assertThat(body.at("/messages/1/tool_calls/1/id").asString()).isEqualTo("call_short");
+    assertThat(body.at("/messages/3/tool_call_id").asString()).isEqualTo("call_short");
+    assertThat(RequestEncoder.toolCallId(bedrockId + "y")).isNotEqualTo(shortened);
   }
 
   @Test
