@@ -1,6 +1,7 @@
 package dev.switchboard.provider.openai;
 
 import dev.switchboard.exchange.Exchange;
+import dev.switchboard.provider.UpstreamCall;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
@@ -34,7 +35,7 @@ final class RelayCall extends UpstreamCall {
   }
 
   @Override
-  void onAnswer(HttpClientResponse resp) {
+  protected void onAnswer(HttpClientResponse resp) {
     HttpServerResponse out = exchange.response();
     out.setStatusCode(resp.statusCode());
     String contentType = resp.getHeader(HttpHeaders.CONTENT_TYPE);
@@ -89,7 +90,7 @@ final class RelayCall extends UpstreamCall {
   private void onEnd() {
     if (finished) return;
     if (filter != null && !filter.sawDone() && !filter.sawError()) {
-      fail(UpstreamErrors.broken(provider.name(), "the stream ended without [DONE]"), "truncated");
+      failTruncated("the stream ended without [DONE]");
       return;
     }
     done();

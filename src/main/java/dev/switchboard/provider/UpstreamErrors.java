@@ -1,4 +1,4 @@
-package dev.switchboard.provider.openai;
+package dev.switchboard.provider;
 
 import dev.switchboard.exchange.GatewayError;
 import dev.switchboard.exchange.GatewayError.Kind;

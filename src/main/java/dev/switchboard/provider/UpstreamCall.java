@@ -1,4 +1,4 @@
-package dev.switchboard.provider.openai;
+package dev.switchboard.provider;
 
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.exchange.Exchange;
@@ -22,7 +22,7 @@ import io.vertx.core.http.RequestOptions;
  * <p>Threading: every callback runs on the client connection's event loop (the pooled upstream connection
  * is bound to the caller's loop), so the fields need no synchronisation.
  */
-abstract class UpstreamCall extends DeadlineSweeper.Watched {
+public abstract class UpstreamCall extends DeadlineSweeper.Watched {
   private static final int ERROR_BODY_LIMIT = 64 * 1024;
   private static final CharSequence X_PROVIDER = HttpHeaders.createOptimized("x-switchboard-provider");
   private static final CharSequence X_MODEL = HttpHeaders.createOptimized("x-switchboard-upstream-model");
@@ -30,8 +30,8 @@ abstract class UpstreamCall extends DeadlineSweeper.Watched {
 
   private enum Phase { CONNECTING, WAITING, RELAYING }
 
-  final OpenAiCompatibleProvider provider;
-  final Exchange exchange;
+  protected final HttpUpstream provider;
+  protected final Exchange exchange;
   private final RequestOptions options;
   private final Buffer body;
   private final SwitchboardConfig.Timeouts timeouts;
@@ -39,14 +39,14 @@ abstract class UpstreamCall extends DeadlineSweeper.Watched {
 
   private Phase phase = Phase.CONNECTING;
   /** True once the call has ended, one way or another; every callback checks it first. */
-  boolean finished;
+  protected boolean finished;
   private HttpClientRequest upstreamRequest;
   /** The upstream's answer once its head arrived. */
-  HttpClientResponse upstreamResponse;
+  protected HttpClientResponse upstreamResponse;
   private long lastActivityNanos;
   private DeadlineSweeper sweeper;
 
-  UpstreamCall(OpenAiCompatibleProvider provider, Exchange exchange, RequestOptions options, Buffer body) {
+  protected UpstreamCall(HttpUpstream provider, Exchange exchange, RequestOptions options, Buffer body) {
     this.provider = provider;
     this.exchange = exchange;
     this.options = options;
@@ -54,7 +54,7 @@ abstract class UpstreamCall extends DeadlineSweeper.Watched {
     this.timeouts = provider.settings().timeouts();
   }
 
-  void start() {
+  public void start() {
     exchange.onClientGone(this::clientGone);
     sweeper = DeadlineSweeper.current(provider.vertx());
     sweeper.watch(this);
@@ -81,6 +81,11 @@ abstract class UpstreamCall extends DeadlineSweeper.Watched {
     });
   }
 
+  /** The upstream broke off a stream before its proper end. */
+  protected final void failTruncated(String detail) {
+    fail(UpstreamErrors.broken(provider.name(), detail), "truncated");
+  }
+
   private void onResponse(HttpClientResponse resp) {
     if (finished) return;
     upstreamResponse = resp;
@@ -93,10 +98,10 @@ abstract class UpstreamCall extends DeadlineSweeper.Watched {
   }
 
   /** A 2xx answer's head arrived: set up its handlers. */
-  abstract void onAnswer(HttpClientResponse resp);
+  protected abstract void onAnswer(HttpClientResponse resp);
 
   /** Names what served the exchange on the client's response; call before the head is written. */
-  final void putServedByHeaders(HttpServerResponse out, HttpClientResponse resp) {
+  protected final void putServedByHeaders(HttpServerResponse out, HttpClientResponse resp) {
     out.putHeader(X_PROVIDER, provider.name());
     String upstreamModel = exchange.upstreamModel();
     if (upstreamModel != null) out.putHeader(X_MODEL, upstreamModel);
@@ -105,14 +110,14 @@ abstract class UpstreamCall extends DeadlineSweeper.Watched {
   }
 
   /** The upstream broke off the answer. */
-  final void onBroken(Throwable cause) {
+  protected final void onBroken(Throwable cause) {
     if (finished) return;
     String detail = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
     fail(UpstreamErrors.broken(provider.name(), detail), "truncated");
   }
 
   /** Marks the call ended without failure; the caller then ends the exchange. */
-  final void done() {
+  protected final void done() {
     finished = true;
     stopWatching();
   }
@@ -130,7 +135,7 @@ abstract class UpstreamCall extends DeadlineSweeper.Watched {
     resp.endHandler(v -> fail(UpstreamErrors.fromResponse(provider.name(), resp, errorBody), "upstream_error"));
   }
 
-  final void fail(GatewayError error, String outcome) {
+  protected final void fail(GatewayError error, String outcome) {
     if (finished) return;
     finished = true;
     stopWatching();
@@ -151,7 +156,7 @@ abstract class UpstreamCall extends DeadlineSweeper.Watched {
   // ---- deadlines ------------------------------------------------------------------------------
 
   /** A piece of the answer arrived: the first-byte deadline is met and the idle clock restarts. */
-  final void firstByte() {
+  protected final void firstByte() {
     lastActivityNanos = System.nanoTime();
     phase = Phase.RELAYING;
   }

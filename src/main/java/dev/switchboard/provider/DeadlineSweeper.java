@@ -1,4 +1,4 @@
-package dev.switchboard.provider.openai;
+package dev.switchboard.provider;
 
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;

@@ -1,4 +1,4 @@
-package dev.switchboard.provider.openai;
+package dev.switchboard.provider;
 
 import dev.switchboard.canonical.ChatResponse;
 import dev.switchboard.canonical.StreamEvent;
@@ -16,7 +16,7 @@ import java.util.function.Consumer;
  * and handed to the client's {@link AnswerSink}, which encodes it. Streams are decoded piece by piece as they
  * arrive, with back-pressure through the sink; a plain answer is read whole (bounded), then decoded.
  */
-final class TranslateCall extends UpstreamCall {
+public final class TranslateCall extends UpstreamCall {
   /** The largest plain answer read for translation; larger ones fail rather than exhaust memory. */
   private static final int PLAIN_LIMIT = 64 * 1024 * 1024;
 
@@ -26,22 +26,22 @@ final class TranslateCall extends UpstreamCall {
   private StreamDecoding decoder;
   private Buffer plain;
 
-  /** Decodes the upstream's answers; see {@link OpenAiCompatibleProvider#chat}. */
-  interface Decoding {
+  /** Decodes the upstream's answers into canonical form. */
+  public interface Decoding {
     ChatResponse decode(Buffer body);
 
     StreamDecoding stream();
   }
 
   /** Decodes one stream, fed in pieces. */
-  interface StreamDecoding {
+  public interface StreamDecoding {
     void feed(Buffer chunk, Consumer<StreamEvent> out);
 
     /** The upstream's stream ended: emits what completes it, or a {@link StreamEvent.Failure} if it was cut. */
     void end(Consumer<StreamEvent> out);
   }
 
-  TranslateCall(OpenAiCompatibleProvider provider, Exchange exchange, RequestOptions options, Buffer body,
+  TranslateCall(HttpUpstream provider, Exchange exchange, RequestOptions options, Buffer body,
       boolean stream, AnswerSink sink, Decoding decoding) {
     super(provider, exchange, options, body);
     this.stream = stream;
@@ -50,7 +50,7 @@ final class TranslateCall extends UpstreamCall {
   }
 
   @Override
-  void onAnswer(HttpClientResponse resp) {
+  protected void onAnswer(HttpClientResponse resp) {
     putServedByHeaders(exchange.response(), resp);
     resp.exceptionHandler(this::onBroken);
     if (stream) {
@@ -83,7 +83,7 @@ final class TranslateCall extends UpstreamCall {
   private void onStreamEnd() {
     if (finished) return;
     decoder.end(this::deliver);
-    if (!finished) fail(UpstreamErrors.broken(provider.name(), "the stream ended without [DONE]"), "truncated");
+    if (!finished) fail(UpstreamErrors.broken(provider.name(), "the stream ended before its end event"), "truncated");
   }
 
   private void onPlainChunk(Buffer chunk) {
