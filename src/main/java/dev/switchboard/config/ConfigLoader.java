@@ -104,8 +104,9 @@ public final class ConfigLoader {
       String name = nameLike(required(m, p, "name"));
       if (!names.add(name)) throw m.get("name").error("provider '" + name + "' is defined twice; names must be unique");
       String type = m.containsKey("type") ? m.get("type").text() : "openai";
-      if (!type.equals("openai")) {
-        throw m.get("type").error("unknown provider type '" + type + "' (supported: openai — any OpenAI-compatible server)");
+      if (!type.equals("openai") && !type.equals("anthropic")) {
+        throw m.get("type").error("unknown provider type '" + type + "' (supported: openai — any OpenAI-compatible "
+            + "server — and anthropic — the Anthropic Messages API)");
       }
       URI baseUrl = url(required(m, p, "base_url"));
       String apiKey = m.containsKey("api_key") && m.get("api_key").value() != null ? secret(m.get("api_key")) : null;

@@ -32,7 +32,7 @@ public record SwitchboardConfig(
   }
 
   /**
-   * An upstream. {@code type} is {@code openai} (any OpenAI-compatible server) for now.
+   * An upstream. {@code type} is {@code openai} (any OpenAI-compatible server) or {@code anthropic}.
    *
    * @param apiKey the credential, already resolved from its {@code ${ENV}} reference; null when none
    * @param caFile PEM certificates to trust for this https upstream instead of the JVM's defaults, or null

@@ -72,6 +72,11 @@ public final class Exchange {
     return stream;
   }
 
+  /** The model name the client asked for, once routed; null before. */
+  public String model() {
+    return model;
+  }
+
   /** The upstream's model id, once routed; null before. */
   public String upstreamModel() {
     return upstreamModel;

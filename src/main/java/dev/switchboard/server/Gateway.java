@@ -7,6 +7,7 @@ import dev.switchboard.exchange.ExchangeObserver;
 import dev.switchboard.frontdoor.anthropic.AnthropicFrontDoor;
 import dev.switchboard.frontdoor.openai.OpenAiFrontDoor;
 import dev.switchboard.provider.Provider;
+import dev.switchboard.provider.anthropic.AnthropicProvider;
 import dev.switchboard.provider.openai.OpenAiCompatibleProvider;
 import dev.switchboard.routing.Catalog;
 import dev.switchboard.sim.Simulator;
@@ -71,7 +72,8 @@ public final class Gateway implements AutoCloseable {
       Catalog.Builder catalog = Catalog.builder();
       Map<String, Provider> byName = new HashMap<>();
       for (SwitchboardConfig.Provider p : config.providers()) {
-        OpenAiCompatibleProvider provider = new OpenAiCompatibleProvider(vertx, p);
+        Provider provider = p.type().equals("anthropic") ? new AnthropicProvider(vertx, p)
+            : new OpenAiCompatibleProvider(vertx, p);
         providers.add(provider);
         byName.put(p.name(), provider);
       }

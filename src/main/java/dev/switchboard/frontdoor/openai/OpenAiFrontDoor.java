@@ -1,7 +1,10 @@
 package dev.switchboard.frontdoor.openai;
 
 import dev.switchboard.util.MediaTypes;
+import dev.switchboard.canonical.ChatRequest;
+import dev.switchboard.codec.openai.OpenAiChatCodec;
 import dev.switchboard.exchange.Exchange;
+import dev.switchboard.provider.ChatBackend;
 import dev.switchboard.exchange.GatewayError;
 import dev.switchboard.exchange.GatewayError.Kind;
 import dev.switchboard.exchange.RejectedException;
@@ -24,6 +27,10 @@ import java.util.Map;
  * {@code stream_options.include_usage} switched on so that usage can be metered).
  */
 public final class OpenAiFrontDoor {
+  /** Names what a translation could not carry; see docs/compatibility.md. */
+  public static final String X_DROPPED = "x-switchboard-dropped";
+  private static final OpenAiChatCodec CODEC = OpenAiChatCodec.create();
+
   private final Catalog catalog;
 
   public OpenAiFrontDoor(Catalog catalog) {
@@ -56,13 +63,46 @@ public final class OpenAiFrontDoor {
     boolean stream = kind == OpenAiRequest.Kind.CHAT && request.stream;
     exchange.route(request.model, route.provider().name(), route.upstreamModel(), stream);
     if (!(route.provider() instanceof OpenAiCompatibleProvider provider)) {
-      exchange.fail(GatewayError.of(501, Kind.INTERNAL, "Model '" + request.model + "' is served by provider '"
-          + route.provider().name() + "', which OpenAI clients cannot reach yet.", "unsupported_route"), "rejected");
+      translate(exchange, body, kind, route);
       return;
     }
     Buffer upstreamBody = request.rewrite(body, route.upstreamModel(), stream);
     boolean clientWantsUsage = Boolean.TRUE.equals(request.includeUsage);
     provider.relay(exchange, path, upstreamBody, clientWantsUsage);
+  }
+
+  /**
+   * A provider of another protocol: the request goes through the canonical model and the answer comes
+   * back in OpenAI's shape; what the upstream cannot carry is named in {@code x-switchboard-dropped}.
+   */
+  private void translate(Exchange exchange, Buffer body, OpenAiRequest.Kind kind, Catalog.Route route) {
+    if (kind != OpenAiRequest.Kind.CHAT || !(route.provider() instanceof ChatBackend backend)) {
+      exchange.fail(GatewayError.invalid("Model '" + exchange.model() + "' is served by provider '"
+          + route.provider().name() + "', which has no " + (kind == OpenAiRequest.Kind.CHAT ? "chat" : "embeddings")
+          + " endpoint for OpenAI clients.", "model", "unsupported_model"), "rejected");
+      return;
+    }
+    OpenAiChatCodec.Decoded decoded;
+    try {
+      decoded = CODEC.decodeRequest(body);
+    } catch (RejectedException e) {
+      exchange.fail(e.error(), "rejected");
+      return;
+    }
+    ChatRequest request = decoded.request();
+    if (request.choices() > 1) {
+      exchange.fail(GatewayError.invalid("'n' greater than 1 is not supported for model '" + exchange.model()
+          + "', whose provider answers one choice at a time; send n separate requests.", "n", "unsupported_value"),
+          "rejected");
+      return;
+    }
+    List<String> dropped = new ArrayList<>(decoded.dropped());
+    backend.chat(exchange, request, route.upstreamModel(),
+        new OpenAiAnswerSink(exchange, request.model(), decoded.includeUsage(), CODEC), dropped);
+    // The encoding (and so the list) is complete once chat() returns; the head leaves later.
+    if (!dropped.isEmpty() && !exchange.response().headWritten()) {
+      exchange.response().putHeader(X_DROPPED, String.join("; ", dropped));
+    }
   }
 
   /** {@code GET /v1/models}. */

@@ -1,0 +1,113 @@
+package dev.switchboard.provider.anthropic;
+
+import dev.switchboard.canonical.ChatRequest;
+import dev.switchboard.canonical.ChatResponse;
+import dev.switchboard.canonical.StreamEvent;
+import dev.switchboard.codec.anthropic.AnthropicCodec;
+import dev.switchboard.codec.anthropic.AnthropicStreamDecoder;
+import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.exchange.AnswerSink;
+import dev.switchboard.exchange.Exchange;
+import dev.switchboard.provider.HttpUpstream;
+import dev.switchboard.provider.TranslateCall;
+import dev.switchboard.util.Json;
+import dev.switchboard.util.MediaTypes;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * An Anthropic Messages upstream (Anthropic's API, or any server speaking it). Its {@code base_url} is the
+ * host without {@code /v1}, as the Anthropic SDKs use it. Every client — OpenAI's or Anthropic's — is served
+ * through the canonical model, speaking API version 2023-06-01 upstream.
+ */
+public final class AnthropicProvider extends HttpUpstream {
+  private static final String API_VERSION = AnthropicCodec.VERSION_2023_06_01;
+  private static final CharSequence USER_AGENT = HttpHeaders.createOptimized("switchboard/0.1");
+  private static final CharSequence X_REQUEST_ID = HttpHeaders.createOptimized("x-request-id");
+  private static final CharSequence X_API_KEY = HttpHeaders.createOptimized("x-api-key");
+  private static final CharSequence ANTHROPIC_VERSION = HttpHeaders.createOptimized("anthropic-version");
+  private static final CharSequence VERSION_VALUE = HttpHeaders.createOptimized(API_VERSION);
+
+  private final CharSequence apiKey;
+
+  public AnthropicProvider(Vertx vertx, SwitchboardConfig.Provider settings) {
+    super(vertx, settings);
+    this.apiKey = settings.apiKey() == null ? null : HttpHeaders.createOptimized(settings.apiKey());
+  }
+
+  @Override
+  public String describe() {
+    return name() + " (Anthropic Messages, " + settings().baseUrl() + ")";
+  }
+
+  @Override
+  protected void putHeaders(HttpClientRequest req, Exchange exchange, Buffer body) {
+    req.putHeader(HttpHeaders.CONTENT_TYPE, MediaTypes.APPLICATION_JSON)
+        .putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(body.length()))
+        .putHeader(HttpHeaders.USER_AGENT, USER_AGENT)
+        .putHeader(X_REQUEST_ID, exchange.requestId())
+        .putHeader(ANTHROPIC_VERSION, VERSION_VALUE);
+    if (apiKey != null) req.putHeader(X_API_KEY, apiKey);
+  }
+
+  @Override
+  public void chat(Exchange exchange, ChatRequest request, String upstreamModel, AnswerSink sink,
+      List<String> dropped) {
+    AnthropicCodec.Encoded encoded = AnthropicCodec.encodeRequest(request, upstreamModel, API_VERSION,
+        AnthropicCodec.DEFAULT_MAX_TOKENS);
+    dropped.addAll(encoded.dropped());
+    translate(exchange, "/v1/messages", encoded.body(), request.stream(), sink, DECODING);
+  }
+
+  private static final TranslateCall.Decoding DECODING = new TranslateCall.Decoding() {
+    @Override
+    public ChatResponse decode(Buffer body) {
+      return AnthropicCodec.decodeResponse(body);
+    }
+
+    @Override
+    public TranslateCall.StreamDecoding stream() {
+      AnthropicStreamDecoder decoder = new AnthropicStreamDecoder();
+      return new TranslateCall.StreamDecoding() {
+        @Override
+        public void feed(Buffer chunk, Consumer<StreamEvent> out) {
+          decoder.next(chunk).forEach(out);
+        }
+
+        @Override
+        public void end(Consumer<StreamEvent> out) {
+          decoder.end().forEach(out);
+        }
+      };
+    }
+  };
+
+  /** Lists the upstream's models ({@code GET <base_url>/v1/models}), for discovery. */
+  public Future<List<String>> listModels(long timeoutMillis) {
+    RequestOptions ro = requestOptions(HttpMethod.GET, "/v1/models?limit=1000").setTimeout(timeoutMillis)
+        .setConnectTimeout(timeoutMillis).putHeader(ANTHROPIC_VERSION, VERSION_VALUE);
+    if (apiKey != null) ro.putHeader(X_API_KEY, apiKey);
+    return client().request(ro)
+        .compose(req -> req.send())
+        .compose(resp -> resp.statusCode() == 200 ? resp.body()
+            : Future.failedFuture(name() + " answered " + resp.statusCode() + " to GET /v1/models"))
+        .map(buf -> {
+          JsonNode data = Json.MAPPER.readTree(buf.getBytes()).path("data");
+          List<String> ids = new ArrayList<>();
+          data.forEach(m -> {
+            String id = m.path("id").asString(null);
+            if (id != null) ids.add(id);
+          });
+          return ids;
+        });
+  }
+}
