@@ -2,6 +2,7 @@ package dev.switchboard.server;
 
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.provider.Provider;
+import dev.switchboard.provider.anthropic.AnthropicProvider;
 import dev.switchboard.provider.openai.OpenAiCompatibleProvider;
 import dev.switchboard.routing.Catalog;
 import dev.switchboard.sim.SimDeployment;
@@ -16,8 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * The zero-config start: when no providers are configured, looks for OPENAI_API_KEY, a local Ollama and a
- * local vLLM, and falls back to the built-in simulator when it finds nothing. Runs once, off the event loops.
+ * The zero-config start: when no providers are configured, looks for OPENAI_API_KEY, ANTHROPIC_API_KEY, a
+ * local Ollama and a local vLLM, and falls back to the built-in simulator when it finds nothing. Runs once, off the event loops.
  */
 final class Discovery {
   private static final long LOCAL_PROBE_MS = 700;
@@ -48,6 +49,24 @@ final class Discovery {
         catalog.passthrough(openai);
         notes.add("openai: OPENAI_API_KEY found, but its model list could not be read (" + reason(e)
             + "); every model name not known otherwise is passed to " + url);
+      }
+    }
+    String anthropicKey = env.apply("ANTHROPIC_API_KEY");
+    if (anthropicKey != null && !anthropicKey.isBlank()) {
+      String base = env.apply("ANTHROPIC_BASE_URL");
+      URI url = URI.create(base == null || base.isBlank() ? "https://api.anthropic.com" : base.trim());
+      SwitchboardConfig.Provider p = new SwitchboardConfig.Provider("anthropic", "anthropic", url, anthropicKey.trim(),
+          SwitchboardConfig.Timeouts.DEFAULT, true, 256, null);
+      AnthropicProvider anthropic = new AnthropicProvider(vertx, p);
+      providers.add(anthropic);
+      try {
+        List<String> models = await(anthropic.listModels(REMOTE_PROBE_MS), REMOTE_PROBE_MS);
+        models.forEach(m -> catalog.add(m, anthropic, m));
+        notes.add("anthropic: ANTHROPIC_API_KEY found, " + models.size() + " models from " + url);
+      } catch (Exception e) {
+        catalog.passthrough(anthropic);
+        notes.add("anthropic: ANTHROPIC_API_KEY found, but its model list could not be read (" + reason(e)
+            + "); model names not known otherwise are passed to it unless an OpenAI provider took them");
       }
     }
     probeLocal("ollama", settings.ollamaUrl(), catalog);
@@ -90,7 +109,7 @@ final class Discovery {
       OpenAiCompatibleProvider p = provider(d.name(), URI.create(d.baseUrl()), "sim", false);
       for (String m : d.models()) catalog.add(m, p, m);
     }
-    notes.add("simulator: no provider found (OPENAI_API_KEY unset, no local Ollama or vLLM), so the built-in "
+    notes.add("simulator: no provider found (OPENAI_API_KEY and ANTHROPIC_API_KEY unset, no local Ollama or vLLM), so the built-in "
         + "simulator is serving simulated models; fault drills at " + simulator.controlUrl() + "/sim/deployments");
   }
 

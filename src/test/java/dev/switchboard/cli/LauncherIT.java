@@ -47,7 +47,11 @@ class LauncherIT {
     ProcessBuilder pb = new ProcessBuilder("bin/switchboard", "serve", "--port", "0", "--config", config.toString())
         .redirectErrorStream(true);
     Map<String, String> env = pb.environment();
+    // Nothing may be discovered off this machine: no provider keys from the caller's environment.
     env.remove("OPENAI_API_KEY");
+    env.remove("OPENAI_BASE_URL");
+    env.remove("ANTHROPIC_API_KEY");
+    env.remove("ANTHROPIC_BASE_URL");
     env.remove("SWITCHBOARD_MASTER_KEY");
     env.remove("SWITCHBOARD_PORT");
     env.put("SWITCHBOARD_HOME", home.resolve("state").toString());
