@@ -75,7 +75,7 @@ final class SimToolsTest {
   }
 
   /** The weather arguments are an object with exactly the schema's fields, each valid. */
-  private static void assertValidWeather(String arguments) {
+  static void assertValidWeather(String arguments) {
     JsonNode args = Json.MAPPER.readTree(arguments);
     assertThat(args.isObject()).isTrue();
     assertThat(args.propertyNames()).contains("location", "unit").isSubsetOf("location", "unit", "days", "when");
