@@ -234,6 +234,19 @@ final class SimAnthropicFaultTest {
   }
 
   @Test
+  void closingTheSdkStreamEarlyIsCancelled() throws Exception {
+    AnthropicClient slow = fx.anthropic("slow");
+    try (StreamResponse<RawMessageStreamEvent> s = slow.messages().createStreaming(MessageCreateParams.builder()
+        .model("sim-large").maxTokens(1000).addUserMessage("go").putAdditionalHeader("x-request-id", "a-sdk-close")
+        .build())) {
+      assertThat(s.stream().filter(RawMessageStreamEvent::isContentBlockDelta).limit(2).count()).isEqualTo(2);
+    } // closing an unfinished stream drops the connection
+    LedgerEntry e = ledger("a-sdk-close");
+    assertThat(e.outcome()).isEqualTo("cancelled");
+    assertThat(e.completionTokens()).isBetween(2, 499);
+  }
+
+  @Test
   void hangUpOnAHangingDeploymentIsCancelled() throws Exception {
     fx.sim.setFault("a", Fault.hang());
     try (RawHttp h = new RawHttp(fx.sim.deployment("a").port(), "/v1/messages", "a-hang",

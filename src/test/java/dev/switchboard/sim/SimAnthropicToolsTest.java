@@ -21,6 +21,10 @@ import com.anthropic.models.messages.ToolChoiceTool;
 import com.anthropic.models.messages.ToolResultBlockParam;
 import com.anthropic.models.messages.ToolUseBlock;
 import com.anthropic.models.messages.ToolUseBlockParam;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
+import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
 import dev.switchboard.util.Json;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -30,7 +34,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
-/** Anthropic tool use through the official SDK, streamed and not, and the rules on pairing tool ids. */
+/**
+ * Anthropic tool use through the official SDK, streamed and not, the rules on pairing tool ids, and the same calls and
+ * usage as the OpenAI side gives for the same conversation.
+ */
 final class SimAnthropicToolsTest {
   static SimFixture fx;
   static AnthropicClient client;
@@ -96,6 +103,35 @@ final class SimAnthropicToolsTest {
     assertThat(second.content().getFirst().asText().text()).contains("{\"temperature\":21,\"sky\":\"clear\"}");
     // the assistant's tool input and the tool result are part of the prompt
     assertThat(second.usage().inputTokens()).isGreaterThan(first.usage().inputTokens() + Tokens.count(input));
+  }
+
+  private static ChatCompletionCreateParams.Builder openAiWeatherRequest() {
+    return ChatCompletionCreateParams.builder().model("sim-large")
+        .addUserMessage("What's the weather in Paris?")
+        .addTool(SimToolsTest.tool("get_weather", SimToolsTest.WEATHER_SCHEMA))
+        .addTool(SimToolsTest.tool("get_time", "{\"type\":\"object\",\"properties\":{\"tz\":{\"type\":\"string\"}}}"));
+  }
+
+  @Test
+  void sameToolCallAndUsageAsOpenAi() {
+    Message first = client.messages().create(weatherRequest().build());
+    ToolUseBlock call = first.content().getFirst().asToolUse();
+    ChatCompletion oFirst = fx.client("a").chat().completions().create(openAiWeatherRequest().build());
+    ChatCompletionMessageFunctionToolCall oCall =
+        oFirst.choices().getFirst().message().toolCalls().orElseThrow().getFirst().asFunction();
+    assertThat(inputJson(call)).isEqualTo(oCall.function().arguments());
+    assertThat(first.usage().inputTokens()).isEqualTo(oFirst.usage().orElseThrow().promptTokens());
+    assertThat(first.usage().outputTokens()).isEqualTo(oFirst.usage().orElseThrow().completionTokens());
+
+    Message second = client.messages().create(weatherRequest().addMessage(first)
+        .addUserMessageOfContentBlockParams(List.of(result(call.id(), "sunny"))).build());
+    ChatCompletion oSecond = fx.client("a").chat().completions().create(openAiWeatherRequest()
+        .addMessage(oFirst.choices().getFirst().message())
+        .addMessage(ChatCompletionToolMessageParam.builder().toolCallId(oCall.id()).content("sunny").build())
+        .build());
+    assertThat(second.content().getFirst().asText().text())
+        .isEqualTo(oSecond.choices().getFirst().message().content().orElseThrow());
+    assertThat(second.usage().inputTokens()).isEqualTo(oSecond.usage().orElseThrow().promptTokens());
   }
 
   @Test

@@ -60,7 +60,7 @@ final class SimToolsTest {
   }
 
   @SuppressWarnings("unchecked")
-  private static ChatCompletionFunctionTool tool(String name, String schema) {
+  static ChatCompletionFunctionTool tool(String name, String schema) {
     FunctionParameters.Builder params = FunctionParameters.builder();
     Json.MAPPER.readValue(schema, Map.class).forEach((k, v) -> params.putAdditionalProperty((String) k, JsonValue.from(v)));
     return ChatCompletionFunctionTool.builder()
