@@ -98,6 +98,7 @@ public final class SimulateCommand implements Callable<Integer> {
           String.join(", ", d.models()));
     }
     out.println("  control API    " + sim.controlUrl() + "/sim/deployments");
+    out.println("OpenAI clients use the URLs above; Anthropic clients the same without /v1 (http://host:port).");
     out.println("Any non-empty API key is accepted. Press Ctrl-C to stop.");
     out.flush();
     stopped.await();

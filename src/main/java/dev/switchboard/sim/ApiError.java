@@ -4,8 +4,10 @@ import io.vertx.core.buffer.Buffer;
 import tools.jackson.core.JsonGenerator;
 
 /**
- * An OpenAI-shaped error answer ({@code {"error":{"message","type","param","code"}}}), thrown while validating a
- * request and rendered by the exchange. Stack traces are skipped: these are answers, not bugs.
+ * An error answer, thrown while validating a request and rendered by the exchange: {@link #body()} gives OpenAI's shape
+ * ({@code {"error":{"message","type","param","code"}}}), {@link AnthropicErrors#body} Anthropic's (whose errors carry
+ * Anthropic's {@code type} and no {@code param} or {@code code}). Stack traces are skipped: these are answers, not
+ * bugs.
  */
 final class ApiError extends RuntimeException {
   final int status;

@@ -25,10 +25,12 @@ final class ChatAnswer {
 
   /**
    * One choice. Exactly one of {@code content} (text answer) and {@code toolName} (tool call) is non-null; for a tool
-   * call, {@code pieces} are fragments of {@code arguments}.
+   * call, {@code pieces} are fragments of {@code arguments}. {@code finishReason} is OpenAI's ({@code stop},
+   * {@code length}, {@code tool_calls}); {@code stopSequence} is the stop string that ended a text answer early, or
+   * null (the Anthropic side reports it as {@code stop_sequence}).
    */
   record Choice(int index, String content, String toolCallId, String toolName, String arguments,
-      List<Tokens.Piece> pieces, int tokens, String finishReason) {
+      List<Tokens.Piece> pieces, int tokens, String finishReason, String stopSequence) {
     boolean isToolCall() {
       return toolName != null;
     }
@@ -61,7 +63,7 @@ final class ChatAnswer {
     // OpenAI answers "stop", not "tool_calls", when the request forced a named function.
     String finish = tokens < Tokens.count(args) ? "length"
         : r.toolChoice() == ChatRequest.ToolChoice.NAMED ? "stop" : "tool_calls";
-    return new Choice(index, null, Wire.id("call_"), tool.name(), Tokens.join(pieces), pieces, tokens, finish);
+    return new Choice(index, null, Wire.id("call_"), tool.name(), Tokens.join(pieces), pieces, tokens, finish, null);
   }
 
   private static Choice text(ChatRequest r, SimDeploymentSpec spec, int index, long seed) {
@@ -74,15 +76,22 @@ final class ChatAnswer {
     };
     String finish = "stop";
     int cutAt = -1;
+    String stopSequence = null;
     for (String s : r.stops()) {
       int at = text.indexOf(s);
-      if (at >= 0 && (cutAt < 0 || at < cutAt)) cutAt = at;
+      if (at >= 0 && (cutAt < 0 || at < cutAt)) {
+        cutAt = at;
+        stopSequence = s;
+      }
     }
     if (cutAt >= 0) text = text.substring(0, cutAt);
     List<Tokens.Piece> pieces = Tokens.pieces(text, r.maxTokens());
     int tokens = Tokens.tokens(pieces);
-    if (r.maxTokens() != Integer.MAX_VALUE && tokens < Tokens.count(text)) finish = "length";
-    return new Choice(index, Tokens.join(pieces), null, null, null, pieces, tokens, finish);
+    if (r.maxTokens() != Integer.MAX_VALUE && tokens < Tokens.count(text)) {
+      finish = "length";
+      stopSequence = null; // the token limit came first, so the stop sequence was never generated
+    }
+    return new Choice(index, Tokens.join(pieces), null, null, null, pieces, tokens, finish, stopSequence);
   }
 
   private static String plainText(ChatRequest r, SimDeploymentSpec spec, long seed) {

@@ -7,14 +7,15 @@ import java.util.List;
 /**
  * Sends a planned chat answer with the deployment's pacing: the head after the time to first token, then one token
  * per choice every {@code 1/tokensPerSecond}. Without pacing ({@code tokensPerSecond <= 0}) the whole stream goes out
- * in one write, still as separate SSE events. Runs on the exchange's event loop.
+ * in one write, still as separate SSE events. The bytes come from an {@link AnswerWire}, so OpenAI chat completions
+ * and Anthropic messages share the planning, pacing, cuts and ledger accounting. Runs on the exchange's event loop.
  */
 final class ChatResponder {
   private final Exchange ex;
   private final HttpServerResponse response;
   private final ChatRequest request;
   private final List<ChatAnswer.Choice> choices;
-  private final ChatWire wire;
+  private final AnswerWire wire;
   private final int steps;
   private final int completionTokens;
   private final double tokensPerSecond;
@@ -22,14 +23,12 @@ final class ChatResponder {
   private int step;
   private int chunksSent;
 
-  private ChatResponder(Exchange ex, ChatRequest request, List<ChatAnswer.Choice> choices) {
+  private ChatResponder(Exchange ex, ChatRequest request, List<ChatAnswer.Choice> choices, AnswerWire wire) {
     this.ex = ex;
     this.response = ex.response;
     this.request = request;
     this.choices = choices;
-    SimContext ctx = ex.deployment.context();
-    this.wire = new ChatWire(Wire.id("chatcmpl-"), ctx.clock().instant().getEpochSecond(), request.model(),
-        request.includeUsage());
+    this.wire = wire;
     int maxPieces = 0;
     int tokens = 0;
     for (ChatAnswer.Choice c : choices) {
@@ -41,9 +40,19 @@ final class ChatResponder {
     this.tokensPerSecond = ex.deployment.spec().tokensPerSecond();
   }
 
+  /** Answers an OpenAI chat completion request. */
   static void answer(Exchange ex, ChatRequest request) {
+    SimContext ctx = ex.deployment.context();
+    long created = ctx.clock().instant().getEpochSecond();
+    answer(ex, request, (r, choices) ->
+        new ChatWire(Wire.id("chatcmpl-"), created, r.model(), r.includeUsage()).answer(choices, r.promptTokens()));
+  }
+
+  /** Plans the answer to {@code request} and sends it in the format {@code wires} makes. */
+  static void answer(Exchange ex, ChatRequest request, AnswerWire.Factory wires) {
     ex.promptTokens = request.promptTokens();
-    new ChatResponder(ex, request, ChatAnswer.plan(request, ex.deployment.spec())).start();
+    List<ChatAnswer.Choice> choices = ChatAnswer.plan(request, ex.deployment.spec());
+    new ChatResponder(ex, request, choices, wires.create(request, choices)).start();
   }
 
   private void start() {
@@ -51,8 +60,7 @@ final class ChatResponder {
     if (request.stream()) {
       ex.after(head, this::beginStream);
     } else {
-      ex.after(head + Pacer.millisFor(steps, tokensPerSecond),
-          () -> ex.sendJson(wire.completion(choices, request.promptTokens()), completionTokens));
+      ex.after(head + Pacer.millisFor(steps, tokensPerSecond), () -> ex.sendJson(wire.body(), completionTokens));
     }
   }
 
@@ -61,7 +69,7 @@ final class ChatResponder {
         .putHeader("content-type", "text/event-stream; charset=utf-8")
         .putHeader("cache-control", "no-cache");
     Buffer out = Buffer.buffer(256 * (choices.size() + 1));
-    for (ChatAnswer.Choice c : choices) wire.role(out, c);
+    wire.head(out);
     if (tokensPerSecond > 0) pacer = new Pacer(ex.deployment.context().ticker().read(), tokensPerSecond);
     emit(out);
   }
@@ -102,9 +110,7 @@ final class ChatResponder {
       cut(out);
       return;
     }
-    for (ChatAnswer.Choice c : choices) wire.finish(out, c);
-    if (request.includeUsage()) wire.usage(out, request.promptTokens(), completionTokens);
-    ChatWire.done(out);
+    wire.tail(out);
     ex.finish("completed");
     response.end(out);
   }

@@ -38,6 +38,36 @@ final class ChatWire {
     this.includeUsage = includeUsage;
   }
 
+  /** This stream's rendering of a planned answer, for {@link ChatResponder}. */
+  AnswerWire answer(List<ChatAnswer.Choice> choices, int promptTokens) {
+    int completion = 0;
+    for (ChatAnswer.Choice c : choices) completion += c.tokens();
+    int completionTokens = completion;
+    return new AnswerWire() {
+      @Override
+      public Buffer body() {
+        return completion(choices, promptTokens);
+      }
+
+      @Override
+      public void head(Buffer out) {
+        for (ChatAnswer.Choice c : choices) role(out, c);
+      }
+
+      @Override
+      public void piece(Buffer out, ChatAnswer.Choice c, String text) {
+        ChatWire.this.piece(out, c, text);
+      }
+
+      @Override
+      public void tail(Buffer out) {
+        for (ChatAnswer.Choice c : choices) finish(out, c);
+        if (includeUsage) usage(out, promptTokens, completionTokens);
+        done(out);
+      }
+    };
+  }
+
   Buffer completion(List<ChatAnswer.Choice> choices, int promptTokens) {
     Buffer out = Buffer.buffer(512);
     int completion = 0;

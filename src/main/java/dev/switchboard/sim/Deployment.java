@@ -3,6 +3,7 @@ package dev.switchboard.sim;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -10,7 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One simulated deployment: its HTTP server, its fault and whether it is listening.
+ * One simulated deployment: its HTTP server (OpenAI and Anthropic routes on one port), its fault and whether it is
+ * listening.
  *
  * <p>Thread-safe. The fault is read by event loops on every request and set from any thread. Listening follows the
  * state ({@code not stopped, no REFUSE fault, region up}); each change queues one reconciliation on {@link #transitions},
@@ -23,7 +25,8 @@ final class Deployment implements SimDeployment {
   private final SimContext context;
   private final String host;
   private final String urlHost;
-  private final OpenAiRoutes routes;
+  private final OpenAiRoutes openAi;
+  private final AnthropicRoutes anthropic;
   private final AtomicReference<ActiveFault> fault = new AtomicReference<>();
   private volatile boolean regionDown;
   private volatile int port;
@@ -41,7 +44,8 @@ final class Deployment implements SimDeployment {
     // A wildcard bind address is not something a client can connect to; advertise loopback instead.
     this.urlHost = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host.contains(":") ? "[" + host + "]" : host;
     this.port = spec.port();
-    this.routes = new OpenAiRoutes(this);
+    this.openAi = new OpenAiRoutes(this);
+    this.anthropic = new AnthropicRoutes(this);
   }
 
   SimDeploymentSpec spec() {
@@ -70,6 +74,11 @@ final class Deployment implements SimDeployment {
   @Override
   public String baseUrl() {
     return "http://" + urlHost + ":" + port + "/v1";
+  }
+
+  @Override
+  public String anthropicBaseUrl() {
+    return "http://" + urlHost + ":" + port;
   }
 
   @Override
@@ -148,7 +157,7 @@ final class Deployment implements SimDeployment {
       current = server;
     }
     if (want && current == null) {
-      HttpServer s = context.vertx().createHttpServer(options()).requestHandler(routes);
+      HttpServer s = context.vertx().createHttpServer(options()).requestHandler(this::route);
       return s.listen(port, host).<Void>map(bound -> {
         synchronized (this) {
           server = bound;
@@ -164,6 +173,12 @@ final class Deployment implements SimDeployment {
       return current.close(); // also drops open connections, as a dead host would
     }
     return Future.succeededFuture();
+  }
+
+  /** Both protocols share the port: Anthropic's requests are told apart by path and {@code anthropic-version}. */
+  private void route(HttpServerRequest req) {
+    if (AnthropicRoutes.claims(req)) anthropic.handle(req);
+    else openAi.handle(req);
   }
 
   private HttpServerOptions options() {

@@ -3,9 +3,10 @@ package dev.switchboard.sim;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import java.util.function.Function;
 
 /**
- * One inference request (chat or embeddings) from arrival to its single ledger entry.
+ * One inference request (OpenAI chat or embeddings, Anthropic messages) from arrival to its single ledger entry.
  *
  * <p>All methods run on the connection's event loop (the request handler's, and timers set from it run there too), so
  * the fields need no synchronisation. The exchange owns the response: it ends it, resets the connection, or notices the
@@ -17,6 +18,8 @@ final class Exchange {
   final HttpServerResponse response;
   final String requestId;
   final String endpoint;
+  /** Renders an error in the protocol the client speaks. */
+  private final Function<ApiError, Buffer> errorBody;
   String model = "";
   boolean stream;
   int promptTokens;
@@ -29,12 +32,14 @@ final class Exchange {
   private boolean finished;
   private long timerId = -1;
 
-  Exchange(Deployment deployment, HttpServerRequest request, String requestId, String endpoint) {
+  Exchange(Deployment deployment, HttpServerRequest request, String requestId, String endpoint,
+      Function<ApiError, Buffer> errorBody) {
     this.deployment = deployment;
     this.request = request;
     this.response = request.response();
     this.requestId = requestId;
     this.endpoint = endpoint;
+    this.errorBody = errorBody;
     // Called when the connection closes before the response ended: the client went away (or we reset it ourselves,
     // in which case finish() already ran and this is a no-op).
     response.closeHandler(v -> {
@@ -76,12 +81,12 @@ final class Exchange {
     }
   }
 
-  /** Answers with an OpenAI error body; the ledger outcome is {@code error:<status>} unless given. */
+  /** Answers with the protocol's error body; the ledger outcome is {@code error:<status>} unless given. */
   void fail(ApiError e, String outcome) {
     if (finished) return;
     response.setStatusCode(e.status).putHeader("content-type", Wire.JSON);
     finish(outcome != null ? outcome : "error:" + e.status);
-    response.end(e.body());
+    response.end(errorBody.apply(e));
   }
 
   /** Ends the exchange with a complete JSON body, or, under a CUT fault, with part of it and a reset. */

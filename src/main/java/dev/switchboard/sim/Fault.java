@@ -8,8 +8,8 @@ import java.util.Locale;
  * A failure to inject into one deployment with {@link Simulator#setFault}. Build one with the static factories; fields
  * that do not apply to a kind are 0.
  *
- * <p>Faults apply to inference requests (chat completions and embeddings); the models listing keeps answering so that
- * a health probe does not consume a counted fault. {@code count > 0} limits the fault to the next {@code count}
+ * <p>Faults apply to inference requests (chat completions, embeddings and Anthropic messages); the models listings and
+ * Anthropic token counting keep answering so that a health probe does not consume a counted fault. {@code count > 0} limits the fault to the next {@code count}
  * inference requests, after which it clears itself; 0 keeps it until cleared.
  *
  * @param kind what goes wrong
@@ -23,7 +23,7 @@ public record Fault(Kind kind, int status, int retryAfterSeconds, long delayMill
 
   /** The failure modes. */
   public enum Kind {
-    /** Answer with {@code status} and an OpenAI error body. */
+    /** Answer with {@code status} and an error body in the request's protocol (OpenAI or Anthropic). */
     STATUS,
     /** Stop listening, so connects are refused; clearing the fault listens again on the same port. */
     REFUSE,
@@ -33,7 +33,10 @@ public record Fault(Kind kind, int status, int retryAfterSeconds, long delayMill
     HANG,
     /** Wait {@code delayMillis} more before the response head. */
     SLOW_FIRST_BYTE,
-    /** Stream {@code afterTokens} content chunks (or part of a non-streamed body), then reset the connection. */
+    /**
+     * Stream {@code afterTokens} content chunks (Anthropic: content deltas), or part of a non-streamed body, then reset
+     * the connection; the stream's finish events ({@code [DONE]}, {@code message_stop}) never arrive.
+     */
     CUT;
 
     /** The lower-case name used on the wire and in ledger outcomes, e.g. {@code slow_first_byte}. */
@@ -58,12 +61,15 @@ public record Fault(Kind kind, int status, int retryAfterSeconds, long delayMill
         count);
   }
 
-  /** Answer every request with {@code status} (400..599) and an OpenAI-shaped error body. */
+  /** Answer every request with {@code status} (400..599) and an error body in the request's protocol. */
   public static Fault status(int status) {
     return new Fault(Kind.STATUS, status, 0, 0, 0, 0);
   }
 
-  /** Answer 429 {@code rate_limit_exceeded} with a {@code Retry-After} header (omitted when 0). */
+  /**
+   * Answer 429 (OpenAI {@code rate_limit_exceeded}, Anthropic {@code rate_limit_error}) with a {@code Retry-After}
+   * header (omitted when 0).
+   */
   public static Fault status429(int retryAfterSeconds) {
     return new Fault(Kind.STATUS, 429, retryAfterSeconds, 0, 0, 0);
   }

@@ -60,7 +60,7 @@ final class OpenAiRoutes implements Handler<HttpServerRequest> {
   }
 
   private Exchange inference(HttpServerRequest req, String rid, String endpoint) {
-    Exchange ex = new Exchange(deployment, req, rid, endpoint);
+    Exchange ex = new Exchange(deployment, req, rid, endpoint, ApiError::body);
     req.body().onComplete(ar -> {
       if (ar.failed()) { // the client left while sending the body
         ex.finish("cancelled");

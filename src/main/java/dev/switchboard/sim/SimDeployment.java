@@ -3,9 +3,10 @@ package dev.switchboard.sim;
 import java.util.List;
 
 /**
- * One simulated provider deployment: an OpenAI-compatible HTTP/1.1 server on its own loopback port.
+ * One simulated provider deployment: an HTTP/1.1 server on its own loopback port that speaks both the OpenAI API and
+ * the Anthropic Messages API.
  *
- * <p>Point an OpenAI client at {@link #baseUrl()}. Implementations are thread-safe; the values never change while the
+ * <p>Point an OpenAI client at {@link #baseUrl()}, an Anthropic client at {@link #anthropicBaseUrl()}. Implementations are thread-safe; the values never change while the
  * simulator runs (a refused deployment keeps its port and listens on it again when the fault is cleared).
  */
 public interface SimDeployment {
@@ -18,6 +19,9 @@ public interface SimDeployment {
 
   /** {@code http://<host>:<port>/v1}, the base URL the OpenAI SDKs expect. */
   String baseUrl();
+
+  /** {@code http://<host>:<port>}, the base URL the Anthropic SDKs expect (they add {@code /v1/messages}). */
+  String anthropicBaseUrl();
 
   /** The model ids it serves, for chat and embeddings alike. */
   List<String> models();

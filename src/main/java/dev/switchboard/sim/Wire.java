@@ -7,7 +7,10 @@ import java.util.concurrent.ThreadLocalRandom;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.ObjectWriteContext;
 
-/** Small helpers shared by the OpenAI and control servers: JSON straight into a Vert.x {@link Buffer}, and ids. */
+/**
+ * Small helpers shared by the OpenAI, Anthropic and control servers: JSON straight into a Vert.x {@link Buffer}, and
+ * ids.
+ */
 final class Wire {
   static final String JSON = "application/json";
   private static final char[] ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();

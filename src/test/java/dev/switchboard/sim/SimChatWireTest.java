@@ -12,8 +12,8 @@ import tools.jackson.databind.JsonNode;
 final class SimChatWireTest {
   @Test
   void pieceEventsAreWellFormedChunks() {
-    ChatAnswer.Choice text = new ChatAnswer.Choice(1, "x", null, null, null, List.of(), 1, "stop");
-    ChatAnswer.Choice call = new ChatAnswer.Choice(0, null, "call_1", "f", "{}", List.of(), 1, "tool_calls");
+    ChatAnswer.Choice text = new ChatAnswer.Choice(1, "x", null, null, null, List.of(), 1, "stop", null);
+    ChatAnswer.Choice call = new ChatAnswer.Choice(0, null, "call_1", "f", "{}", List.of(), 1, "tool_calls", null);
     for (boolean usage : new boolean[] {false, true}) {
       ChatWire wire = new ChatWire("chatcmpl-x", 1234, "m\"odel", usage);
       Buffer out = Buffer.buffer();

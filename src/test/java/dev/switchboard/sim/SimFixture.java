@@ -1,5 +1,7 @@
 package dev.switchboard.sim;
 
+import com.anthropic.client.AnthropicClient;
+import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import io.vertx.core.Vertx;
@@ -21,6 +23,7 @@ final class SimFixture implements AutoCloseable {
   final Vertx vertx;
   final Simulator sim;
   private final List<OpenAIClient> clients = new ArrayList<>();
+  private final List<AnthropicClient> anthropicClients = new ArrayList<>();
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   private SimFixture(Vertx vertx, Simulator sim) {
@@ -58,6 +61,19 @@ final class SimFixture implements AutoCloseable {
     return c;
   }
 
+  /** The official Anthropic SDK pointed straight at a deployment, strict about the response shape, no retries. */
+  AnthropicClient anthropic(String deployment) {
+    AnthropicClient c = AnthropicOkHttpClient.builder()
+        .baseUrl(sim.deployment(deployment).anthropicBaseUrl())
+        .apiKey("k")
+        .maxRetries(0)
+        .responseValidation(true)
+        .timeout(Duration.ofSeconds(20))
+        .build();
+    anthropicClients.add(c);
+    return c;
+  }
+
   /** A raw POST, for what the SDK will not send (bad JSON, no key) or to see the exact bytes. */
   HttpResponse<String> post(String url, String body, String... headers) {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))
@@ -80,6 +96,7 @@ final class SimFixture implements AutoCloseable {
   @Override
   public void close() {
     for (OpenAIClient c : clients) c.close();
+    for (AnthropicClient c : anthropicClients) c.close();
     http.close();
     sim.close();
     try {

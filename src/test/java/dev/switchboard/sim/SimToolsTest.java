@@ -60,7 +60,7 @@ final class SimToolsTest {
   }
 
   @SuppressWarnings("unchecked")
-  private static ChatCompletionFunctionTool tool(String name, String schema) {
+  static ChatCompletionFunctionTool tool(String name, String schema) {
     FunctionParameters.Builder params = FunctionParameters.builder();
     Json.MAPPER.readValue(schema, Map.class).forEach((k, v) -> params.putAdditionalProperty((String) k, JsonValue.from(v)));
     return ChatCompletionFunctionTool.builder()
@@ -75,7 +75,7 @@ final class SimToolsTest {
   }
 
   /** The weather arguments are an object with exactly the schema's fields, each valid. */
-  private static void assertValidWeather(String arguments) {
+  static void assertValidWeather(String arguments) {
     JsonNode args = Json.MAPPER.readTree(arguments);
     assertThat(args.isObject()).isTrue();
     assertThat(args.propertyNames()).contains("location", "unit").isSubsetOf("location", "unit", "days", "when");

@@ -1,0 +1,172 @@
+package dev.switchboard.sim;
+
+import io.vertx.core.buffer.Buffer;
+import java.nio.charset.StandardCharsets;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.io.JsonStringEncoder;
+
+/**
+ * Renders one planned answer as an Anthropic message (PROTOCOLS.md 2.3–2.5): the non-streamed body, or the stream's
+ * events, each {@code event: <type>\ndata: <json>\n\n}. Written here rather than borrowed from the gateway's codec so
+ * that the simulator stays an independent implementation of the protocol.
+ *
+ * <p>The answer has one content block at index 0: {@code text}, or {@code tool_use} whose {@code input} is the sampled
+ * argument object (streamed as {@code input_json_delta} fragments). A tool call cut short by {@code max_tokens} has no
+ * complete input: the non-streamed block carries {@code {}}, the stream carries the fragments that fit. The stream is
+ * {@code message_start} (usage with the input tokens and {@code output_tokens: 1}), {@code content_block_start}, one
+ * {@code ping}, the deltas, {@code content_block_stop}, {@code message_delta} (stop reason and the cumulative
+ * {@code output_tokens}) and {@code message_stop}.
+ */
+final class MessagesWire implements AnswerWire {
+  private static final JsonStringEncoder ESCAPE = JsonStringEncoder.getInstance();
+  private static final byte[] TEXT_DELTA = ascii("event: content_block_delta\ndata: {\"type\":\"content_block_delta\","
+      + "\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"");
+  private static final byte[] JSON_DELTA = ascii("event: content_block_delta\ndata: {\"type\":\"content_block_delta\","
+      + "\"index\":0,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"");
+  private static final byte[] DELTA_CLOSE = ascii("\"}}\n\n");
+  private static final byte[] PING = ascii("event: ping\ndata: {\"type\":\"ping\"}\n\n");
+  private static final byte[] BLOCK_STOP = ascii("event: content_block_stop\ndata: {\"type\":\"content_block_stop\","
+      + "\"index\":0}\n\n");
+  private static final byte[] MESSAGE_STOP = ascii("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
+  private static final byte[] END = ascii("\n\n");
+
+  private final String id;
+  private final String model;
+  private final ChatAnswer.Choice choice;
+  private final String toolUseId;
+  private final int inputTokens;
+  private final String stopReason;
+
+  /** @param choice the planned answer; Anthropic has no {@code n}, so it is the only one */
+  MessagesWire(String id, String model, ChatAnswer.Choice choice, int inputTokens) {
+    this.id = id;
+    this.model = model;
+    this.choice = choice;
+    this.toolUseId = choice.isToolCall() ? Wire.id("toolu_") : null;
+    this.inputTokens = inputTokens;
+    this.stopReason = stopReason(choice);
+  }
+
+  /** Anthropic's stop reason for a choice planned with OpenAI's finish reasons. */
+  static String stopReason(ChatAnswer.Choice c) {
+    if (c.finishReason().equals("length")) return "max_tokens";
+    if (c.isToolCall()) return "tool_use";
+    return c.stopSequence() != null ? "stop_sequence" : "end_turn";
+  }
+
+  @Override
+  public Buffer body() {
+    Buffer out = Buffer.buffer(384 + choice.pieces().size() * 8);
+    try (JsonGenerator g = Wire.generator(out)) {
+      message(g, true);
+    }
+    return out;
+  }
+
+  @Override
+  public void head(Buffer out) {
+    event(out, "message_start");
+    try (JsonGenerator g = Wire.generator(out)) {
+      g.writeStartObject();
+      g.writeStringProperty("type", "message_start");
+      g.writeName("message");
+      message(g, false);
+      g.writeEndObject();
+    }
+    out.appendBytes(END);
+    event(out, "content_block_start");
+    try (JsonGenerator g = Wire.generator(out)) {
+      g.writeStartObject();
+      g.writeStringProperty("type", "content_block_start");
+      g.writeNumberProperty("index", 0);
+      g.writeName("content_block");
+      block(g, false);
+      g.writeEndObject();
+    }
+    out.appendBytes(END);
+    out.appendBytes(PING);
+  }
+
+  /** A delta is spliced from constant bytes and the escaped piece: most of a stream's events, kept cheap. */
+  @Override
+  public void piece(Buffer out, ChatAnswer.Choice c, String text) {
+    out.appendBytes(c.isToolCall() ? JSON_DELTA : TEXT_DELTA);
+    out.appendBytes(ESCAPE.quoteAsUTF8(text));
+    out.appendBytes(DELTA_CLOSE);
+  }
+
+  @Override
+  public void tail(Buffer out) {
+    out.appendBytes(BLOCK_STOP);
+    event(out, "message_delta");
+    try (JsonGenerator g = Wire.generator(out)) {
+      g.writeStartObject();
+      g.writeStringProperty("type", "message_delta");
+      g.writeObjectPropertyStart("delta");
+      g.writeStringProperty("stop_reason", stopReason);
+      g.writeStringProperty("stop_sequence", choice.stopSequence());
+      g.writeEndObject();
+      g.writeObjectPropertyStart("usage");
+      g.writeNumberProperty("output_tokens", choice.tokens());
+      g.writeEndObject();
+      g.writeEndObject();
+    }
+    out.appendBytes(END);
+    out.appendBytes(MESSAGE_STOP);
+  }
+
+  /** The message object: complete, or as {@code message_start} carries it (no content, no stop reason yet). */
+  private void message(JsonGenerator g, boolean complete) {
+    g.writeStartObject();
+    g.writeStringProperty("id", id);
+    g.writeStringProperty("type", "message");
+    g.writeStringProperty("role", "assistant");
+    g.writeStringProperty("model", model);
+    g.writeArrayPropertyStart("content");
+    if (complete) block(g, true);
+    g.writeEndArray();
+    g.writeStringProperty("stop_reason", complete ? stopReason : null);
+    g.writeStringProperty("stop_sequence", complete ? choice.stopSequence() : null);
+    g.writeObjectPropertyStart("usage");
+    g.writeNumberProperty("input_tokens", inputTokens);
+    g.writeNumberProperty("output_tokens", complete ? choice.tokens() : 1);
+    g.writeNumberProperty("cache_creation_input_tokens", 0);
+    g.writeNumberProperty("cache_read_input_tokens", 0);
+    g.writeEndObject();
+    g.writeEndObject();
+  }
+
+  /** The content block: with its text or input when complete, empty as {@code content_block_start} carries it. */
+  private void block(JsonGenerator g, boolean complete) {
+    g.writeStartObject();
+    if (choice.isToolCall()) {
+      g.writeStringProperty("type", "tool_use");
+      g.writeStringProperty("id", toolUseId);
+      g.writeStringProperty("name", choice.toolName());
+      g.writeName("input");
+      String args = choice.arguments();
+      if (complete && !choice.finishReason().equals("length") && args.startsWith("{")) {
+        g.writeRawValue(args); // compact JSON written by Json.MAPPER when the answer was planned
+      } else {
+        g.writeStartObject();
+        g.writeEndObject();
+      }
+      // Current SDKs (anthropic-java 3.14 ToolUseBlock.caller()) expect who made the call; here always the model.
+      g.writeObjectPropertyStart("caller");
+      g.writeStringProperty("type", "direct");
+      g.writeEndObject();
+    } else {
+      g.writeStringProperty("type", "text");
+      g.writeStringProperty("text", complete ? choice.content() : "");
+    }
+    g.writeEndObject();
+  }
+
+  private static void event(Buffer out, String type) {
+    out.appendString("event: ").appendString(type).appendString("\ndata: ");
+  }
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+}
