@@ -53,7 +53,8 @@ import java.util.function.Predicate;
  * Logical models (name → provider / upstream id): {@code chat → sim/sim-large}, {@code sim-small → sim/sim-small},
  * {@code embed → sim/sim-embed}, {@code team:chat-v1 → sim/sim-small}, {@code acme/chat → sim/sim-large},
  * {@code paced → sim-paced/sim-large}, {@code slow → sim-slow/sim-large}, {@code faulty → sim-faulty/sim-large},
- * {@code impatient → sim-impatient/sim-large}, {@code trickle → sim-trickle/sim-large},
+ * {@code impatient → sim-impatient/sim-large}, {@code trickle → sim-trickle/sim-large}, and through the
+ * Anthropic protocol {@code claude → sim-anthropic/sim-large} and {@code claude-faulty → sim-anthropic-faulty/sim-large},
  * {@code recorded → recorder/upstream-rec-1}.
  *
  * <p>The server's {@code body_limit} is {@value #BODY_LIMIT} bytes. Every exchange the gateway finishes is in
@@ -153,6 +154,14 @@ public final class GatewayFixture implements AutoCloseable {
           - name: recorder
             base_url: %s
             api_key: ${RECORDER_API_KEY}
+          - name: sim-anthropic
+            type: anthropic
+            base_url: %s
+            api_key: %s
+          - name: sim-anthropic-faulty
+            type: anthropic
+            base_url: %s
+            api_key: %s
         models:
           - {name: chat, provider: sim, model: sim-large}
           - {name: sim-small, provider: sim}
@@ -165,6 +174,8 @@ public final class GatewayFixture implements AutoCloseable {
           - {name: impatient, provider: sim-impatient, model: sim-large}
           - {name: trickle, provider: sim-trickle, model: sim-large}
           - {name: recorded, provider: recorder, model: upstream-rec-1}
+          - {name: claude, provider: sim-anthropic, model: sim-large}
+          - {name: claude-faulty, provider: sim-anthropic-faulty, model: sim-large}
         """.formatted(BODY_LIMIT,
         sim.deployment(FAST).baseUrl(), SIM_KEY,
         sim.deployment(PACED).baseUrl(), SIM_KEY,
@@ -172,7 +183,9 @@ public final class GatewayFixture implements AutoCloseable {
         sim.deployment(FAULTY).baseUrl(), SIM_KEY,
         sim.deployment(FAULTY).baseUrl(), SIM_KEY,
         sim.deployment(TRICKLE).baseUrl(), SIM_KEY,
-        recorder.baseUrl());
+        recorder.baseUrl(),
+        sim.deployment(FAST).anthropicBaseUrl(), SIM_KEY,
+        sim.deployment(FAULTY).anthropicBaseUrl(), SIM_KEY);
   }
 
   public Gateway gateway() {

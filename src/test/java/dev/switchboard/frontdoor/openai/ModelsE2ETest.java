@@ -38,7 +38,7 @@ final class ModelsE2ETest {
     assertThat(raw.requestId()).hasValueSatisfying(id -> assertThat(id).startsWith("req_"));
     ModelListPage page = raw.parse();
     assertThat(page.data()).extracting(Model::id).containsExactly("chat", "sim-small", "embed", "team:chat-v1",
-        "acme/chat", "paced", "slow", "faulty", "impatient", "trickle", "recorded");
+        "acme/chat", "paced", "slow", "faulty", "impatient", "trickle", "recorded", "claude", "claude-faulty");
     assertThat(page.data()).filteredOn(m -> m.id().equals("chat")).singleElement()
         .satisfies(m -> assertThat(m.ownedBy()).isEqualTo("sim"));
     assertThat(page.data()).filteredOn(m -> m.id().equals("recorded")).singleElement()
