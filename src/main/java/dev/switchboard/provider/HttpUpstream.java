@@ -3,6 +3,7 @@ package dev.switchboard.provider;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.exchange.AnswerSink;
 import dev.switchboard.exchange.Exchange;
+import dev.switchboard.util.Json;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -107,6 +108,26 @@ public abstract class HttpUpstream implements ChatBackend {
   protected final void translate(Exchange exchange, String path, Buffer body, boolean stream, AnswerSink sink,
       TranslateCall.Decoding decoding) {
     new TranslateCall(this, exchange, requestOptions(HttpMethod.POST, path), body, stream, sink, decoding).start();
+  }
+
+  /**
+   * Sends a GET and reads the {@code data[].id} of the model list it answers (the shape OpenAI and
+   * Anthropic share), for discovery.
+   */
+  protected final Future<List<String>> fetchModelIds(RequestOptions request, long timeoutMillis) {
+    request.setTimeout(timeoutMillis).setConnectTimeout(timeoutMillis);
+    return client().request(request)
+        .compose(req -> req.send())
+        .compose(resp -> resp.statusCode() == 200 ? resp.body()
+            : Future.failedFuture(name() + " answered " + resp.statusCode() + " to GET " + request.getURI()))
+        .map(buf -> {
+          List<String> ids = new ArrayList<>();
+          Json.MAPPER.readTree(buf.getBytes()).path("data").forEach(m -> {
+            String id = m.path("id").asString(null);
+            if (id != null) ids.add(id);
+          });
+          return ids;
+        });
   }
 
   @Override

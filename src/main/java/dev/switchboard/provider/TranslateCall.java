@@ -9,7 +9,9 @@ import dev.switchboard.exchange.GatewayError.Kind;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.RequestOptions;
-import java.util.function.Consumer;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * An upstream exchange for a client of another protocol: the OpenAI answer is decoded into canonical form
@@ -26,19 +28,19 @@ public final class TranslateCall extends UpstreamCall {
   private StreamDecoding decoder;
   private Buffer plain;
 
-  /** Decodes the upstream's answers into canonical form. */
-  public interface Decoding {
-    ChatResponse decode(Buffer body);
+  /**
+   * Decodes the upstream's answers into canonical form: a whole answer, or a stream through a fresh
+   * {@link StreamDecoding} per stream.
+   */
+  public record Decoding(Function<Buffer, ChatResponse> whole, Supplier<StreamDecoding> streams) {}
 
-    StreamDecoding stream();
-  }
-
-  /** Decodes one stream, fed in pieces. */
+  /** Decodes one stream, fed in pieces. Not thread-safe: one per stream. */
   public interface StreamDecoding {
-    void feed(Buffer chunk, Consumer<StreamEvent> out);
+    /** The events completed by the next piece. */
+    List<StreamEvent> next(Buffer piece);
 
-    /** The upstream's stream ended: emits what completes it, or a {@link StreamEvent.Failure} if it was cut. */
-    void end(Consumer<StreamEvent> out);
+    /** The upstream's stream ended: what completes it, or a {@link StreamEvent.Failure} if it was cut. */
+    List<StreamEvent> end();
   }
 
   TranslateCall(HttpUpstream provider, Exchange exchange, RequestOptions options, Buffer body,
@@ -54,7 +56,7 @@ public final class TranslateCall extends UpstreamCall {
     putServedByHeaders(exchange.response(), resp);
     resp.exceptionHandler(this::onBroken);
     if (stream) {
-      decoder = decoding.stream();
+      decoder = decoding.streams().get();
       sink.onDrain(() -> {
         if (!finished) resp.resume();
       });
@@ -70,7 +72,7 @@ public final class TranslateCall extends UpstreamCall {
   private void onStreamChunk(Buffer chunk) {
     if (finished) return;
     firstByte();
-    decoder.feed(chunk, this::deliver);
+    for (StreamEvent e : decoder.next(chunk)) deliver(e);
   }
 
   private void deliver(StreamEvent event) {
@@ -82,7 +84,7 @@ public final class TranslateCall extends UpstreamCall {
 
   private void onStreamEnd() {
     if (finished) return;
-    decoder.end(this::deliver);
+    for (StreamEvent e : decoder.end()) deliver(e);
     if (!finished) fail(UpstreamErrors.broken(provider.name(), "the stream ended before its end event"), "truncated");
   }
 
@@ -102,7 +104,7 @@ public final class TranslateCall extends UpstreamCall {
     if (finished) return;
     ChatResponse response;
     try {
-      response = decoding.decode(plain);
+      response = decoding.whole().apply(plain);
     } catch (RuntimeException e) {
       fail(GatewayError.of(502, Kind.UPSTREAM, "Provider '" + provider.name() + "' sent an answer that could not "
           + "be read: " + e.getMessage(), "upstream_invalid_answer"), "upstream_error");

@@ -8,6 +8,8 @@ import dev.switchboard.canonical.Message;
 import dev.switchboard.canonical.Part;
 import dev.switchboard.canonical.ToolDefinition;
 import dev.switchboard.codec.anthropic.AnthropicCodec;
+import dev.switchboard.codec.anthropic.AnthropicStreamEncoder;
+import dev.switchboard.frontdoor.EncodingAnswerSink;
 import dev.switchboard.exchange.Exchange;
 import dev.switchboard.exchange.GatewayError;
 import dev.switchboard.exchange.GatewayError.Kind;
@@ -70,8 +72,9 @@ public final class AnthropicFrontDoor {
       return;
     }
     List<String> dropped = new ArrayList<>(decoded.dropped());
-    backend.chat(exchange, request, route.upstreamModel(), new AnthropicAnswerSink(exchange, request.model()),
-        dropped);
+    String model = request.model();
+    backend.chat(exchange, request, route.upstreamModel(), new EncodingAnswerSink(exchange,
+        r -> AnthropicCodec.encodeResponse(r, model), () -> new AnthropicStreamEncoder(model)::encode), dropped);
     // The encoding (and so the list) is complete once chat() returns; the head leaves later, at the
     // upstream's first byte.
     if (!dropped.isEmpty() && !exchange.response().headWritten()) {

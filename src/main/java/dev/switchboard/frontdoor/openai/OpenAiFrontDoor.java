@@ -4,6 +4,7 @@ import dev.switchboard.util.MediaTypes;
 import dev.switchboard.canonical.ChatRequest;
 import dev.switchboard.codec.openai.OpenAiChatCodec;
 import dev.switchboard.exchange.Exchange;
+import dev.switchboard.frontdoor.EncodingAnswerSink;
 import dev.switchboard.provider.ChatBackend;
 import dev.switchboard.exchange.GatewayError;
 import dev.switchboard.exchange.GatewayError.Kind;
@@ -98,7 +99,8 @@ public final class OpenAiFrontDoor {
     }
     List<String> dropped = new ArrayList<>(decoded.dropped());
     backend.chat(exchange, request, route.upstreamModel(),
-        new OpenAiAnswerSink(exchange, request.model(), decoded.includeUsage(), CODEC), dropped);
+        new EncodingAnswerSink(exchange, r -> CODEC.encodeResponse(r, request.model()),
+            () -> CODEC.streamEncoder(request.model(), decoded.includeUsage())::encode), dropped);
     // The encoding (and so the list) is complete once chat() returns; the head leaves later.
     if (!dropped.isEmpty() && !exchange.response().headWritten()) {
       exchange.response().putHeader(X_DROPPED, String.join("; ", dropped));

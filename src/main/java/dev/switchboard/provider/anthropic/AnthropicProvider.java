@@ -10,7 +10,6 @@ import dev.switchboard.exchange.AnswerSink;
 import dev.switchboard.exchange.Exchange;
 import dev.switchboard.provider.HttpUpstream;
 import dev.switchboard.provider.TranslateCall;
-import dev.switchboard.util.Json;
 import dev.switchboard.util.MediaTypes;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -19,10 +18,7 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
-import tools.jackson.databind.JsonNode;
 
 /**
  * An Anthropic Messages upstream (Anthropic's API, or any server speaking it). Its {@code base_url} is the
@@ -68,46 +64,27 @@ public final class AnthropicProvider extends HttpUpstream {
     translate(exchange, "/v1/messages", encoded.body(), request.stream(), sink, DECODING);
   }
 
-  private static final TranslateCall.Decoding DECODING = new TranslateCall.Decoding() {
-    @Override
-    public ChatResponse decode(Buffer body) {
-      return AnthropicCodec.decodeResponse(body);
-    }
+  private static final TranslateCall.Decoding DECODING = new TranslateCall.Decoding(AnthropicCodec::decodeResponse,
+      () -> {
+        AnthropicStreamDecoder decoder = new AnthropicStreamDecoder();
+        return new TranslateCall.StreamDecoding() {
+          @Override
+          public List<StreamEvent> next(Buffer piece) {
+            return decoder.next(piece);
+          }
 
-    @Override
-    public TranslateCall.StreamDecoding stream() {
-      AnthropicStreamDecoder decoder = new AnthropicStreamDecoder();
-      return new TranslateCall.StreamDecoding() {
-        @Override
-        public void feed(Buffer chunk, Consumer<StreamEvent> out) {
-          decoder.next(chunk).forEach(out);
-        }
-
-        @Override
-        public void end(Consumer<StreamEvent> out) {
-          decoder.end().forEach(out);
-        }
-      };
-    }
-  };
+          @Override
+          public List<StreamEvent> end() {
+            return decoder.end();
+          }
+        };
+      });
 
   /** Lists the upstream's models ({@code GET <base_url>/v1/models}), for discovery. */
   public Future<List<String>> listModels(long timeoutMillis) {
-    RequestOptions ro = requestOptions(HttpMethod.GET, "/v1/models?limit=1000").setTimeout(timeoutMillis)
-        .setConnectTimeout(timeoutMillis).putHeader(ANTHROPIC_VERSION, VERSION_VALUE);
+    RequestOptions ro = requestOptions(HttpMethod.GET, "/v1/models?limit=1000").putHeader(ANTHROPIC_VERSION,
+        VERSION_VALUE);
     if (apiKey != null) ro.putHeader(X_API_KEY, apiKey);
-    return client().request(ro)
-        .compose(req -> req.send())
-        .compose(resp -> resp.statusCode() == 200 ? resp.body()
-            : Future.failedFuture(name() + " answered " + resp.statusCode() + " to GET /v1/models"))
-        .map(buf -> {
-          JsonNode data = Json.MAPPER.readTree(buf.getBytes()).path("data");
-          List<String> ids = new ArrayList<>();
-          data.forEach(m -> {
-            String id = m.path("id").asString(null);
-            if (id != null) ids.add(id);
-          });
-          return ids;
-        });
+    return fetchModelIds(ro, timeoutMillis);
   }
 }

@@ -10,7 +10,6 @@ import dev.switchboard.exchange.AnswerSink;
 import dev.switchboard.exchange.Exchange;
 import dev.switchboard.provider.HttpUpstream;
 import dev.switchboard.provider.TranslateCall;
-import dev.switchboard.util.Json;
 import dev.switchboard.util.MediaTypes;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -19,10 +18,7 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
-import tools.jackson.databind.JsonNode;
 
 /**
  * Any OpenAI-compatible upstream: OpenAI itself, Azure OpenAI's v1 endpoint, vLLM, Ollama, llama.cpp's
@@ -80,50 +76,25 @@ public final class OpenAiCompatibleProvider extends HttpUpstream {
     translate(exchange, "/chat/completions", encoded.body(), request.stream(), sink, DECODING);
   }
 
-  private static final TranslateCall.Decoding DECODING = new TranslateCall.Decoding() {
-    @Override
-    public ChatResponse decode(Buffer body) {
-      return CODEC.decodeResponse(body);
-    }
+  private static final TranslateCall.Decoding DECODING = new TranslateCall.Decoding(CODEC::decodeResponse, () -> {
+    OpenAiStreamDecoder decoder = CODEC.streamDecoder(0);
+    return new TranslateCall.StreamDecoding() {
+      @Override
+      public List<StreamEvent> next(Buffer piece) {
+        return decoder.decode(piece);
+      }
 
-    @Override
-    public TranslateCall.StreamDecoding stream() {
-      OpenAiStreamDecoder decoder = CODEC.streamDecoder(0);
-      return new TranslateCall.StreamDecoding() {
-        @Override
-        public void feed(Buffer chunk, Consumer<StreamEvent> out) {
-          decoder.decode(chunk).forEach(out);
-        }
-
-        @Override
-        public void end(Consumer<StreamEvent> out) {
-          decoder.end().forEach(out);
-        }
-      };
-    }
-  };
+      @Override
+      public List<StreamEvent> end() {
+        return decoder.end();
+      }
+    };
+  });
 
   /** Lists the upstream's models ({@code GET <base_url>/models}), for discovery. */
   public Future<List<String>> listModels(long timeoutMillis) {
-    RequestOptions ro = requestOptions(HttpMethod.GET, "/models").setTimeout(timeoutMillis)
-        .setConnectTimeout(timeoutMillis);
+    RequestOptions ro = requestOptions(HttpMethod.GET, "/models");
     if (authorization != null) ro.putHeader(HttpHeaders.AUTHORIZATION, authorization);
-    return client().request(ro)
-        .compose(req -> req.send())
-        .compose(resp -> {
-          if (resp.statusCode() != 200) {
-            return Future.failedFuture(name() + " answered " + resp.statusCode() + " to GET /models");
-          }
-          return resp.body();
-        })
-        .map(buf -> {
-          JsonNode data = Json.MAPPER.readTree(buf.getBytes()).path("data");
-          List<String> ids = new ArrayList<>();
-          data.forEach(m -> {
-            String id = m.path("id").asString(null);
-            if (id != null) ids.add(id);
-          });
-          return ids;
-        });
+    return fetchModelIds(ro, timeoutMillis);
   }
 }

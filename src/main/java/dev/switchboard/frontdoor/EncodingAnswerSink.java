@@ -1,49 +1,58 @@
-package dev.switchboard.frontdoor.openai;
+package dev.switchboard.frontdoor;
 
 import dev.switchboard.canonical.ChatResponse;
 import dev.switchboard.canonical.StreamEvent;
 import dev.switchboard.canonical.Usage;
-import dev.switchboard.codec.openai.OpenAiChatCodec;
-import dev.switchboard.codec.openai.OpenAiStreamEncoder;
 import dev.switchboard.exchange.AnswerSink;
 import dev.switchboard.exchange.Exchange;
 import dev.switchboard.util.MediaTypes;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
-/** Encodes a translated answer as an OpenAI chat completion or chunk stream for the client. One per exchange. */
-final class OpenAiAnswerSink implements AnswerSink {
+/**
+ * Writes a translated answer to the client in its protocol: a whole answer as JSON, a stream as the
+ * protocol's events, with back-pressure. The protocol is given as two encoders. One per exchange, on its
+ * event loop.
+ */
+public final class EncodingAnswerSink implements AnswerSink {
+
+  /** Encodes one stream's events, in order; one per stream. */
+  @FunctionalInterface
+  public interface StreamEncoding {
+    Buffer encode(StreamEvent event);
+  }
+
   private final Exchange exchange;
-  private final String clientModel;
-  private final boolean includeUsage;
-  private final OpenAiChatCodec codec;
-  private OpenAiStreamEncoder encoder;
+  private final Function<ChatResponse, Buffer> whole;
+  private final Supplier<StreamEncoding> streams;
+  private StreamEncoding encoder;
   private Usage usage;
 
-  OpenAiAnswerSink(Exchange exchange, String clientModel, boolean includeUsage, OpenAiChatCodec codec) {
+  public EncodingAnswerSink(Exchange exchange, Function<ChatResponse, Buffer> whole, Supplier<StreamEncoding> streams) {
     this.exchange = exchange;
-    this.clientModel = clientModel;
-    this.includeUsage = includeUsage;
-    this.codec = codec;
+    this.whole = whole;
+    this.streams = streams;
   }
 
   @Override
   public void answer(ChatResponse response) {
     exchange.response().putHeader(HttpHeaders.CONTENT_TYPE, MediaTypes.APPLICATION_JSON);
-    exchange.complete(codec.encodeResponse(response, clientModel), response.usage());
+    exchange.complete(whole.apply(response), response.usage());
   }
 
   @Override
   public boolean event(StreamEvent event) {
     if (exchange.ended()) return true;
     if (event instanceof StreamEvent.Failure failure) {
-      exchange.fail(failure.error(), "upstream_error");
+      exchange.fail(failure.error(), "upstream_error"); // the client's in-stream error, in its protocol
       return true;
     }
     HttpServerResponse out = exchange.response();
     if (encoder == null) {
-      encoder = codec.streamEncoder(clientModel, includeUsage);
+      encoder = streams.get();
       out.setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, MediaTypes.EVENT_STREAM)
           .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
     }
