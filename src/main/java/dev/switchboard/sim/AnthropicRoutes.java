@@ -109,26 +109,7 @@ final class AnthropicRoutes implements Handler<HttpServerRequest> {
     ex.model = ChatRequest.modelOf(root);
     ex.stream = ChatRequest.streamOf(root);
 
-    Fault f = deployment.takeFault();
-    if (f != null) {
-      switch (f.kind()) {
-        case STATUS -> {
-          if (f.retryAfterSeconds() > 0) ex.response.putHeader("retry-after", Integer.toString(f.retryAfterSeconds()));
-          ex.fail(AnthropicErrors.forStatus(f.status(), deployment.name()), "fault:status");
-          return;
-        }
-        case RESET, REFUSE -> { // REFUSE here means the request raced the server's close
-          ex.finish("fault:" + f.kind().wireName());
-          ex.resetConnection();
-          return;
-        }
-        case HANG -> {
-          return; // say nothing; the exchange's close handler records the client giving up
-        }
-        case SLOW_FIRST_BYTE -> ex.extraDelayMillis = f.delayMillis();
-        case CUT -> ex.cut = f;
-      }
-    }
+    if (ex.applyFault(deployment.takeFault(), status -> AnthropicErrors.forStatus(status, deployment.name()))) return;
 
     if (root == null || root.isMissingNode()) {
       ex.fail(notJson(), null);

@@ -82,6 +82,34 @@ final class Exchange {
   }
 
   /** Answers with the protocol's error body; the ledger outcome is {@code error:<status>} unless given. */
+  /**
+   * Applies the deployment's fault, if any, to this request. Returns true when the fault has answered (or
+   * deliberately not answered) the request; false when the request goes on, possibly slowed or set to be cut.
+   *
+   * @param statusError the protocol's error body for a STATUS fault's status
+   */
+  boolean applyFault(Fault f, java.util.function.IntFunction<ApiError> statusError) {
+    if (f == null) return false;
+    switch (f.kind()) {
+      case STATUS -> {
+        if (f.retryAfterSeconds() > 0) response.putHeader("retry-after", Integer.toString(f.retryAfterSeconds()));
+        fail(statusError.apply(f.status()), "fault:status");
+        return true;
+      }
+      case RESET, REFUSE -> { // REFUSE here means the request raced the server's close
+        finish("fault:" + f.kind().wireName());
+        resetConnection();
+        return true;
+      }
+      case HANG -> {
+        return true; // say nothing; the close handler records the client giving up
+      }
+      case SLOW_FIRST_BYTE -> extraDelayMillis = f.delayMillis();
+      case CUT -> cut = f;
+    }
+    return false;
+  }
+
   void fail(ApiError e, String outcome) {
     if (finished) return;
     response.setStatusCode(e.status).putHeader("content-type", Wire.JSON);
