@@ -16,6 +16,14 @@ public interface ErrorFormat {
     return body(error);
   }
 
+  /** The HTTP status for {@code error} in this protocol (AWS, for one, has no 401). */
+  default int httpStatus(GatewayError error) {
+    return error.status();
+  }
+
+  /** Adds the protocol's error headers (e.g. AWS's {@code x-amzn-ErrorType}) before the head is written. */
+  default void putHeaders(GatewayError error, io.vertx.core.http.HttpServerResponse response) {}
+
   /** One complete stream event (including its terminating blank line) that makes the client SDK throw. */
   Buffer streamEvent(GatewayError error);
 }

@@ -109,7 +109,8 @@ public final class Exchange {
     if (ended) return;
     ended = true;
     if (!response.headWritten()) {
-      response.setStatusCode(error.status());
+      response.setStatusCode(errors.httpStatus(error));
+      errors.putHeaders(error, response);
       response.putHeader(HttpHeaders.CONTENT_TYPE, MediaTypes.APPLICATION_JSON);
       if (error.retryAfterSeconds() >= 0) response.putHeader("retry-after", Long.toString(error.retryAfterSeconds()));
       if (error.status() == 401 || error.status() == 400 || error.status() == 404 || error.status() == 413

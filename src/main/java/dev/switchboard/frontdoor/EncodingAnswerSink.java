@@ -28,13 +28,22 @@ public final class EncodingAnswerSink implements AnswerSink {
   private final Exchange exchange;
   private final Function<ChatResponse, Buffer> whole;
   private final Supplier<StreamEncoding> streams;
+  private final CharSequence streamContentType;
   private StreamEncoding encoder;
   private Usage usage;
 
+  /** For protocols that stream server-sent events. */
   public EncodingAnswerSink(Exchange exchange, Function<ChatResponse, Buffer> whole, Supplier<StreamEncoding> streams) {
+    this(exchange, whole, streams, MediaTypes.EVENT_STREAM);
+  }
+
+  /** @param streamContentType the content type of a stream in the client's protocol */
+  public EncodingAnswerSink(Exchange exchange, Function<ChatResponse, Buffer> whole, Supplier<StreamEncoding> streams,
+      CharSequence streamContentType) {
     this.exchange = exchange;
     this.whole = whole;
     this.streams = streams;
+    this.streamContentType = streamContentType;
   }
 
   @Override
@@ -53,7 +62,7 @@ public final class EncodingAnswerSink implements AnswerSink {
     HttpServerResponse out = exchange.response();
     if (encoder == null) {
       encoder = streams.get();
-      out.setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, MediaTypes.EVENT_STREAM)
+      out.setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, streamContentType)
           .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
     }
     if (event instanceof StreamEvent.MessageDelta delta && delta.usage() != null) usage = delta.usage();

@@ -5,6 +5,7 @@ import dev.switchboard.access.MasterKey;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.exchange.ExchangeObserver;
 import dev.switchboard.frontdoor.anthropic.AnthropicFrontDoor;
+import dev.switchboard.frontdoor.bedrock.BedrockFrontDoor;
 import dev.switchboard.frontdoor.openai.OpenAiFrontDoor;
 import dev.switchboard.provider.Provider;
 import dev.switchboard.provider.anthropic.AnthropicProvider;
@@ -90,7 +91,8 @@ public final class Gateway implements AutoCloseable {
       }
       Catalog built = catalog.build();
       GatewayHandler handler = new GatewayHandler(new Authenticator(key), new OpenAiFrontDoor(built),
-          new AnthropicFrontDoor(built), observer, config.server().bodyLimitBytes(), providers.size());
+          new AnthropicFrontDoor(built), new BedrockFrontDoor(built, key), observer, config.server().bodyLimitBytes(),
+          providers.size());
       int port = listen(vertx, config.server(), handler, loops);
       return new Gateway(vertx, config, key, built, List.copyOf(providers), List.copyOf(notes), simulator, port);
     } catch (RuntimeException e) {

@@ -8,6 +8,8 @@ import dev.switchboard.exchange.ExchangeObserver;
 import dev.switchboard.exchange.GatewayError;
 import dev.switchboard.exchange.GatewayError.Kind;
 import dev.switchboard.codec.anthropic.AnthropicErrorFormat;
+import dev.switchboard.codec.bedrock.BedrockErrorFormat;
+import dev.switchboard.frontdoor.bedrock.BedrockFrontDoor;
 import dev.switchboard.frontdoor.anthropic.AnthropicFrontDoor;
 import dev.switchboard.frontdoor.openai.OpenAiErrorFormat;
 import dev.switchboard.frontdoor.openai.OpenAiFrontDoor;
@@ -30,20 +32,23 @@ import org.slf4j.LoggerFactory;
 final class GatewayHandler implements Handler<HttpServerRequest> {
   private static final Logger log = LoggerFactory.getLogger(GatewayHandler.class);
   private static final String MODELS_PREFIX = "/v1/models/";
+  private static final String BEDROCK_PREFIX = "/model/";
   private static final Buffer LIVE = Buffer.buffer("{\"status\":\"live\"}");
 
   private final Authenticator authenticator;
   private final OpenAiFrontDoor openai;
   private final AnthropicFrontDoor anthropic;
+  private final BedrockFrontDoor bedrock;
   private final ExchangeObserver observer;
   private final long bodyLimit;
   private final Buffer ready;
 
   GatewayHandler(Authenticator authenticator, OpenAiFrontDoor openai, AnthropicFrontDoor anthropic,
-      ExchangeObserver observer, long bodyLimit, int providers) {
+      BedrockFrontDoor bedrock, ExchangeObserver observer, long bodyLimit, int providers) {
     this.authenticator = authenticator;
     this.openai = openai;
     this.anthropic = anthropic;
+    this.bedrock = bedrock;
     this.observer = observer;
     this.bodyLimit = bodyLimit;
     this.ready = Buffer.buffer("{\"status\":\"ready\",\"providers\":" + providers + "}");
@@ -77,6 +82,10 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
       case "/health/live" -> plainJson(req.response(), 200, LIVE);
       case "/health/ready" -> plainJson(req.response(), 200, ready);
       default -> {
+        if (path.startsWith(BEDROCK_PREFIX)) {
+          bedrock(req);
+          return;
+        }
         if (path.startsWith(MODELS_PREFIX) && path.length() > MODELS_PREFIX.length()) {
           String id = URLDecoder.decode(path.substring(MODELS_PREFIX.length()), StandardCharsets.UTF_8);
           get(req, "models", OpenAiErrorFormat.INSTANCE, ex -> openai.getModel(ex, id));
@@ -89,6 +98,41 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
         }
       }
     }
+  }
+
+  /**
+   * {@code POST /model/{modelId}/converse[-stream]}. Authentication needs the body (SigV4 signs its hash),
+   * so the front door checks it after reading.
+   */
+  private void bedrock(HttpServerRequest req) {
+    Exchange ex = exchange(req, "converse", BedrockErrorFormat.INSTANCE);
+    String rest = req.path().substring(BEDROCK_PREFIX.length());
+    int slash = rest.indexOf('/');
+    String action = slash < 0 ? "" : rest.substring(slash + 1);
+    if (slash <= 0 || !(action.equals("converse") || action.equals("converse-stream"))) {
+      ex.fail(GatewayError.of(404, Kind.NOT_FOUND, "Unknown operation: " + req.method() + " " + req.path()
+          + ". Switchboard serves POST /model/{modelId}/converse and /converse-stream.", "UnknownOperationException"),
+          "rejected");
+      return;
+    }
+    if (!allowed(ex, HttpMethod.POST)) return;
+    // The raw (still percent-encoded) segment: model ids and ARNs arrive with %3A and %2F.
+    String raw = rawPath(req).substring(BEDROCK_PREFIX.length());
+    String segment = raw.substring(0, raw.indexOf('/'));
+    boolean stream = action.equals("converse-stream");
+    BodyReader.readJson(ex, bodyLimit, body -> {
+      try {
+        bedrock.converse(ex, body, segment, stream);
+      } catch (Throwable t) {
+        internalError(ex, t);
+      }
+    });
+  }
+
+  private static String rawPath(HttpServerRequest req) {
+    String uri = req.uri();
+    int q = uri.indexOf('?');
+    return q < 0 ? uri : uri.substring(0, q);
   }
 
   private interface BodyHandler {
@@ -120,6 +164,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   private Exchange exchange(HttpServerRequest req, String endpoint, ErrorFormat errors) {
     Exchange ex = new Exchange(req, endpoint, errors, observer);
     if (errors == AnthropicErrorFormat.INSTANCE) AnthropicFrontDoor.tag(ex);
+    if (errors == BedrockErrorFormat.INSTANCE) BedrockFrontDoor.tag(ex);
     return ex;
   }
 

@@ -39,7 +39,19 @@ public final class BedrockErrorFormat implements ErrorFormat {
   }
 
   /** The {@code x-amzn-ErrorType} value for this error. */
+  @Override
+  public int httpStatus(GatewayError error) {
+    return status(error);
+  }
+
+  @Override
+  public void putHeaders(GatewayError error, io.vertx.core.http.HttpServerResponse response) {
+    response.putHeader("x-amzn-ErrorType", errorType(error));
+  }
+
   public static String errorType(GatewayError error) {
+    // An error that already carries an AWS code (a SigV4 failure, say) keeps it: the SDKs act on the exact name.
+    if (error.code() != null && error.code().endsWith("Exception")) return error.code();
     return switch (error.status()) {
       case 400, 413, 415, 422 -> "ValidationException";
       case 401 -> "UnrecognizedClientException";
@@ -68,7 +80,9 @@ public final class BedrockErrorFormat implements ErrorFormat {
 
   /** The HTTP status Bedrock clients expect with {@link #errorType}. */
   public static int status(GatewayError error) {
-    return switch (errorType(error)) {
+    String type = errorType(error);
+    if (type.equals(error.code())) return error.status();
+    return switch (type) {
       case "ValidationException" -> 400;
       case "UnrecognizedClientException", "AccessDeniedException" -> 403;
       case "ResourceNotFoundException" -> 404;

@@ -1,0 +1,117 @@
+package dev.switchboard.frontdoor.bedrock;
+
+import dev.switchboard.access.MasterKey;
+import dev.switchboard.aws.sigv4.SigV4Result;
+import dev.switchboard.aws.sigv4.SigV4Verifier;
+import dev.switchboard.canonical.ChatRequest;
+import dev.switchboard.codec.bedrock.BedrockConverseCodec;
+import dev.switchboard.codec.bedrock.BedrockStreamEncoder;
+import dev.switchboard.exchange.Exchange;
+import dev.switchboard.exchange.GatewayError;
+import dev.switchboard.exchange.GatewayError.Kind;
+import dev.switchboard.exchange.RejectedException;
+import dev.switchboard.frontdoor.EncodingAnswerSink;
+import dev.switchboard.provider.ChatBackend;
+import dev.switchboard.routing.Catalog;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The Bedrock Runtime front door: {@code POST /model/{modelId}/converse} and {@code /converse-stream}, as the
+ * AWS SDKs call them. Requests are authenticated by SigV4 (until virtual keys exist, the master key is both
+ * the access key id and the secret) or by a Bedrock API key ({@code Authorization: Bearer}), decoded into the
+ * canonical model and served by any translating provider; streams answer in AWS event-stream framing.
+ */
+public final class BedrockFrontDoor {
+  private static final CharSequence EVENT_STREAM = "application/vnd.amazon.eventstream";
+
+  private final Catalog catalog;
+  private final SigV4Verifier verifier;
+  private final byte[] masterKey;
+
+  public BedrockFrontDoor(Catalog catalog, MasterKey key) {
+    this.catalog = catalog;
+    this.masterKey = key.value().getBytes(StandardCharsets.UTF_8);
+    this.verifier = SigV4Verifier.builder()
+        .secrets(id -> MessageDigest.isEqual(id.getBytes(StandardCharsets.UTF_8), masterKey) ? key.value() : null)
+        .service(SigV4Verifier.BEDROCK)
+        .build();
+  }
+
+  /** Tags every Bedrock answer with AWS's request id and a Date (the SDKs correct clock skew from it). */
+  public static void tag(Exchange exchange) {
+    exchange.response().putHeader("x-amzn-RequestId", exchange.requestId())
+        .putHeader("date", DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC)));
+  }
+
+  /**
+   * Serves a Converse call whose body has been read. {@code rawModelSegment} is the path segment as received
+   * (still percent-encoded). Ends the exchange.
+   */
+  public void converse(Exchange exchange, Buffer body, String rawModelSegment, boolean stream) {
+    if (!authenticated(exchange, body)) return;
+    String modelId = URLDecoder.decode(rawModelSegment.replace("+", "%2B"), StandardCharsets.UTF_8);
+    BedrockConverseCodec.Decoded decoded;
+    try {
+      decoded = BedrockConverseCodec.decodeRequest(body, modelId, stream);
+    } catch (RejectedException e) {
+      exchange.fail(e.error(), "rejected");
+      return;
+    }
+    ChatRequest request = decoded.request();
+    Catalog.Route route = catalog.resolve(modelId);
+    if (route == null) {
+      exchange.fail(GatewayError.of(404, Kind.NOT_FOUND, "Model '" + modelId + "' is not served here. Available: "
+          + String.join(", ", catalog.names()), "model_not_found"), "rejected");
+      return;
+    }
+    exchange.route(modelId, route.provider().name(), route.upstreamModel(), stream);
+    if (!(route.provider() instanceof ChatBackend backend)) {
+      exchange.fail(GatewayError.of(400, Kind.INVALID_REQUEST, "Model '" + modelId + "' cannot serve Bedrock clients.",
+          "unsupported_route"), "rejected");
+      return;
+    }
+    long start = System.nanoTime();
+    List<String> dropped = new ArrayList<>(decoded.dropped());
+    backend.chat(exchange, request, route.upstreamModel(), new EncodingAnswerSink(exchange,
+        r -> BedrockConverseCodec.encodeResponse(r, (System.nanoTime() - start) / 1_000_000),
+        () -> new BedrockStreamEncoder()::encode, EVENT_STREAM), dropped);
+    if (!dropped.isEmpty() && !exchange.response().headWritten()) {
+      exchange.response().putHeader("x-switchboard-dropped", String.join("; ", dropped));
+    }
+  }
+
+  private boolean authenticated(Exchange exchange, Buffer body) {
+    HttpServerRequest req = exchange.request();
+    String auth = req.getHeader("authorization");
+    if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      if (MessageDigest.isEqual(auth.substring(7).trim().getBytes(StandardCharsets.UTF_8), masterKey)) return true;
+      exchange.fail(GatewayError.of(403, Kind.AUTHENTICATION, "The security token included in the request is invalid.",
+          "UnrecognizedClientException"), "rejected");
+      return false;
+    }
+    String authority = req.authority() == null ? req.getHeader("host") : req.authority().toString();
+    SigV4Verifier.Request signed = new SigV4Verifier.Request(req.method().name(), rawPath(req), req.query(), authority,
+        req.headers()::getAll);
+    SigV4Result result = verifier.verify(signed, body.getBytes());
+    if (result instanceof SigV4Result.Rejected rejected) {
+      exchange.fail(GatewayError.of(403, Kind.PERMISSION, rejected.message(), rejected.errorCode()), "rejected");
+      return false;
+    }
+    return true;
+  }
+
+  private static String rawPath(HttpServerRequest req) {
+    String uri = req.uri();
+    int q = uri.indexOf('?');
+    return q < 0 ? uri : uri.substring(0, q);
+  }
+}
