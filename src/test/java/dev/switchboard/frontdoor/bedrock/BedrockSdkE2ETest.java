@@ -7,6 +7,9 @@ import dev.switchboard.sim.LedgerEntry;
 import dev.switchboard.testing.GatewayFixture;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -16,7 +19,9 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeAsyncClient;
 import software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeClient;
+import software.amazon.awssdk.services.bedrockruntime.model.ConverseStreamResponseHandler;
 import software.amazon.awssdk.services.bedrockruntime.model.ContentBlock;
 import software.amazon.awssdk.services.bedrockruntime.model.ConversationRole;
 import software.amazon.awssdk.services.bedrockruntime.model.ConverseResponse;
@@ -65,6 +70,41 @@ final class BedrockSdkE2ETest {
       LedgerEntry served = fx.ledgerEntry(id);
       assertThat(r.usage().inputTokens()).isEqualTo(served.promptTokens());
       assertThat(r.usage().outputTokens()).isEqualTo(served.completionTokens());
+    }
+  }
+
+  @Test
+  void converseStreamOverHttp2CleartextArrivesAsEventStreamFrames() throws Exception {
+    try (BedrockRuntimeAsyncClient client = BedrockRuntimeAsyncClient.builder()
+        .endpointOverride(URI.create("http://127.0.0.1:" + fx.gateway().port()))
+        .region(Region.US_EAST_1)
+        .credentialsProvider(StaticCredentialsProvider.create(
+            AwsBasicCredentials.create(GatewayFixture.MASTER_KEY, GatewayFixture.MASTER_KEY)))
+        .build()) {
+      StringBuilder text = new StringBuilder();
+      List<String> kinds = new CopyOnWriteArrayList<>();
+      long[] outputTokens = new long[1];
+      ConverseStreamResponseHandler handler = ConverseStreamResponseHandler.builder()
+          .subscriber(ConverseStreamResponseHandler.Visitor.builder()
+              .onMessageStart(e -> kinds.add("messageStart"))
+              .onContentBlockDelta(e -> {
+                kinds.add("delta");
+                if (e.delta().text() != null) text.append(e.delta().text());
+              })
+              .onContentBlockStop(e -> kinds.add("blockStop"))
+              .onMessageStop(e -> kinds.add("messageStop:" + e.stopReasonAsString()))
+              .onMetadata(e -> {
+                kinds.add("metadata");
+                outputTokens[0] = e.usage().outputTokens();
+              })
+              .build())
+          .build();
+      client.converseStream(b -> b.modelId("chat").messages(user("count to 4")), handler).get(30, TimeUnit.SECONDS);
+      assertThat(text.toString()).isEqualTo("1 2 3 4");
+      assertThat(kinds.getFirst()).isEqualTo("messageStart");
+      assertThat(kinds).contains("delta", "blockStop", "messageStop:end_turn");
+      assertThat(kinds.getLast()).isEqualTo("metadata");
+      assertThat(outputTokens[0]).isPositive();
     }
   }
 
