@@ -100,13 +100,14 @@ public final class ConfigLoader {
     Set<String> names = new HashSet<>();
     for (ConfigNode p : node.list()) {
       Map<String, ConfigNode> m = p.map();
-      known(m, p, Set.of("name", "type", "base_url", "api_key", "timeouts", "http2", "max_connections", "ca_file"));
+      known(m, p, Set.of("name", "type", "base_url", "api_key", "timeouts", "http2", "max_connections", "ca_file",
+          "region"));
       String name = nameLike(required(m, p, "name"));
       if (!names.add(name)) throw m.get("name").error("provider '" + name + "' is defined twice; names must be unique");
       String type = m.containsKey("type") ? m.get("type").text() : "openai";
-      if (!type.equals("openai") && !type.equals("anthropic")) {
+      if (!type.equals("openai") && !type.equals("anthropic") && !type.equals("bedrock")) {
         throw m.get("type").error("unknown provider type '" + type + "' (supported: openai — any OpenAI-compatible "
-            + "server — and anthropic — the Anthropic Messages API)");
+            + "server —, anthropic — the Anthropic Messages API — and bedrock — Bedrock Runtime Converse)");
       }
       URI baseUrl = url(required(m, p, "base_url"));
       String apiKey = m.containsKey("api_key") && m.get("api_key").value() != null ? secret(m.get("api_key")) : null;
@@ -120,7 +121,9 @@ public final class ConfigLoader {
           throw m.get("ca_file").error("cannot read the CA certificate file " + caFile + " (a PEM file)");
         }
       }
-      out.add(new SwitchboardConfig.Provider(name, type, baseUrl, apiKey, timeouts, http2, maxConnections, caFile));
+      String region = m.containsKey("region") ? nameLike(m.get("region")) : null;
+      out.add(new SwitchboardConfig.Provider(name, type, baseUrl, apiKey, timeouts, http2, maxConnections, caFile,
+          region));
     }
     return out;
   }

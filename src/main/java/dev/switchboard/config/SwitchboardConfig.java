@@ -32,13 +32,16 @@ public record SwitchboardConfig(
   }
 
   /**
-   * An upstream. {@code type} is {@code openai} (any OpenAI-compatible server) or {@code anthropic}.
+   * An upstream. {@code type} is {@code openai} (any OpenAI-compatible server), {@code anthropic} or
+   * {@code bedrock} (Bedrock Runtime's Converse API).
    *
    * @param apiKey the credential, already resolved from its {@code ${ENV}} reference; null when none
    * @param caFile PEM certificates to trust for this https upstream instead of the JVM's defaults, or null
+   * @param region the AWS region a {@code bedrock} provider signs for, or null (then taken from the host
+   *     name {@code bedrock-runtime.<region>.amazonaws.com}, else AWS_REGION, else us-east-1)
    */
   public record Provider(String name, String type, URI baseUrl, String apiKey, Timeouts timeouts,
-      boolean http2, int maxConnections, Path caFile) {
+      boolean http2, int maxConnections, Path caFile, String region) {
     @Override
     public String toString() {
       // Never print the credential.

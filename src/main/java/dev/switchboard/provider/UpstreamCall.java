@@ -69,7 +69,14 @@ public abstract class UpstreamCall extends DeadlineSweeper.Watched {
         return;
       }
       upstreamRequest = req;
-      provider.putHeaders(req, exchange, body);
+      try {
+        provider.putHeaders(req, exchange, body);
+      } catch (RuntimeException e) {
+        // e.g. no AWS credentials to sign with: the operator's problem, so a 502 that says what is missing
+        fail(GatewayError.of(502, GatewayError.Kind.UPSTREAM, "Switchboard could not prepare the request for "
+            + "provider '" + provider.name() + "': " + e.getMessage(), "upstream_credentials"), "upstream_error");
+        return;
+      }
       phase = Phase.WAITING;
       req.send(body).onComplete(rr -> {
         if (rr.failed()) {

@@ -56,7 +56,7 @@ final class Discovery {
       String base = env.apply("ANTHROPIC_BASE_URL");
       URI url = URI.create(base == null || base.isBlank() ? "https://api.anthropic.com" : base.trim());
       SwitchboardConfig.Provider p = new SwitchboardConfig.Provider("anthropic", "anthropic", url, anthropicKey.trim(),
-          SwitchboardConfig.Timeouts.DEFAULT, true, 256, null);
+          SwitchboardConfig.Timeouts.DEFAULT, true, 256, null, null);
       AnthropicProvider anthropic = new AnthropicProvider(vertx, p);
       providers.add(anthropic);
       try {
@@ -116,7 +116,7 @@ final class Discovery {
   private OpenAiCompatibleProvider provider(String name, URI url, String key, boolean http2) {
     SwitchboardConfig.Timeouts t = SwitchboardConfig.Timeouts.DEFAULT;
     OpenAiCompatibleProvider p = new OpenAiCompatibleProvider(vertx,
-        new SwitchboardConfig.Provider(name, "openai", url, key, t, http2, 256, null));
+        new SwitchboardConfig.Provider(name, "openai", url, key, t, http2, 256, null, null));
     providers.add(p);
     return p;
   }

@@ -9,6 +9,7 @@ import dev.switchboard.frontdoor.bedrock.BedrockFrontDoor;
 import dev.switchboard.frontdoor.openai.OpenAiFrontDoor;
 import dev.switchboard.provider.Provider;
 import dev.switchboard.provider.anthropic.AnthropicProvider;
+import dev.switchboard.provider.bedrock.BedrockProvider;
 import dev.switchboard.provider.openai.OpenAiCompatibleProvider;
 import dev.switchboard.routing.Catalog;
 import dev.switchboard.sim.Simulator;
@@ -73,8 +74,11 @@ public final class Gateway implements AutoCloseable {
       Catalog.Builder catalog = Catalog.builder();
       Map<String, Provider> byName = new HashMap<>();
       for (SwitchboardConfig.Provider p : config.providers()) {
-        Provider provider = p.type().equals("anthropic") ? new AnthropicProvider(vertx, p)
-            : new OpenAiCompatibleProvider(vertx, p);
+        Provider provider = switch (p.type()) {
+          case "anthropic" -> new AnthropicProvider(vertx, p);
+          case "bedrock" -> new BedrockProvider(vertx, p, env);
+          default -> new OpenAiCompatibleProvider(vertx, p);
+        };
         providers.add(provider);
         byName.put(p.name(), provider);
       }

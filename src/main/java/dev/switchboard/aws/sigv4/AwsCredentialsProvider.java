@@ -28,6 +28,11 @@ public final class AwsCredentialsProvider {
     this.home = Objects.requireNonNull(home, "home");
   }
 
+  /** Reads the given environment and the user's home directory. */
+  public static AwsCredentialsProvider from(Function<String, String> env) {
+    return new AwsCredentialsProvider(env, Path.of(System.getProperty("user.home")));
+  }
+
   /** Reads the process environment and the user's home directory. */
   public static AwsCredentialsProvider standard() {
     return new AwsCredentialsProvider(System::getenv, Path.of(System.getProperty("user.home")));

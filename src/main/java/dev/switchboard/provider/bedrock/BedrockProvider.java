@@ -1,0 +1,109 @@
+package dev.switchboard.provider.bedrock;
+
+import dev.switchboard.aws.sigv4.AwsCredentials;
+import dev.switchboard.aws.sigv4.AwsCredentialsProvider;
+import dev.switchboard.aws.sigv4.SigV4Signer;
+import dev.switchboard.aws.sigv4.SigV4Verifier;
+import dev.switchboard.canonical.ChatRequest;
+import dev.switchboard.canonical.StreamEvent;
+import dev.switchboard.codec.bedrock.BedrockConverseCodec;
+import dev.switchboard.codec.bedrock.BedrockStreamDecoder;
+import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.exchange.AnswerSink;
+import dev.switchboard.exchange.Exchange;
+import dev.switchboard.provider.HttpUpstream;
+import dev.switchboard.provider.TranslateCall;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpHeaders;
+import java.net.URI;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A Bedrock Runtime upstream, spoken to through Converse and ConverseStream. Requests are signed with SigV4
+ * (service {@code bedrock}) using credentials from the environment or the shared credentials file, or carry
+ * a Bedrock API key ({@code api_key}) as a bearer token. Every client is served through the canonical model.
+ */
+public final class BedrockProvider extends HttpUpstream {
+  private static final Pattern REGION_HOST = Pattern.compile("bedrock-runtime(?:-fips)?\\.([a-z0-9-]+)\\.amazonaws\\.com");
+  private static final CharSequence X_REQUEST_ID = HttpHeaders.createOptimized("x-request-id");
+
+  private final String region;
+  private final String authority;
+  private final SigV4Signer signer;
+  private final AwsCredentialsProvider credentials;
+  private final String bearer;
+
+  public BedrockProvider(Vertx vertx, SwitchboardConfig.Provider settings, Function<String, String> env) {
+    super(vertx, settings);
+    this.region = region(settings, env);
+    URI base = settings.baseUrl();
+    boolean defaultPort = base.getPort() < 0 || base.getPort() == ("https".equals(base.getScheme()) ? 443 : 80);
+    this.authority = defaultPort ? base.getHost() : base.getHost() + ":" + base.getPort();
+    this.signer = SigV4Signer.create(region, SigV4Verifier.BEDROCK, InstantSource.system());
+    this.bearer = settings.apiKey() == null ? null : "Bearer " + settings.apiKey();
+    this.credentials = AwsCredentialsProvider.from(env);
+  }
+
+  private static String region(SwitchboardConfig.Provider settings, Function<String, String> env) {
+    if (settings.region() != null) return settings.region();
+    Matcher m = REGION_HOST.matcher(settings.baseUrl().getHost());
+    if (m.matches()) return m.group(1);
+    String fromEnv = env.apply("AWS_REGION");
+    return fromEnv == null || fromEnv.isBlank() ? "us-east-1" : fromEnv.trim();
+  }
+
+  @Override
+  public String describe() {
+    return name() + " (Bedrock Runtime, " + region + ", " + settings().baseUrl() + ")";
+  }
+
+  @Override
+  protected void putHeaders(HttpClientRequest req, Exchange exchange, Buffer body) {
+    req.putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(body.length()))
+        .putHeader(X_REQUEST_ID, exchange.requestId());
+    if (bearer != null) {
+      req.putHeader(HttpHeaders.AUTHORIZATION, bearer);
+      return;
+    }
+    // Credentials are read per request so that rotated keys (env, credentials file) apply without a restart.
+    AwsCredentials creds = credentials.resolve();
+    SigV4Signer.Request toSign = SigV4Signer.Request.builder("POST", authority, req.getURI())
+        .header("content-type", "application/json")
+        .body(body.getBytes())
+        .build();
+    signer.sign(toSign, creds).headers().forEach(req::putHeader);
+  }
+
+  @Override
+  public void chat(Exchange exchange, ChatRequest request, String upstreamModel, AnswerSink sink,
+      List<String> dropped) {
+    BedrockConverseCodec.Encoded encoded = BedrockConverseCodec.encodeRequest(request, upstreamModel);
+    dropped.addAll(encoded.dropped());
+    String path = "/model/" + SigV4Signer.encodePathSegment(upstreamModel)
+        + (request.stream() ? "/converse-stream" : "/converse");
+    translate(exchange, path, encoded.body(), request.stream(), sink, DECODING);
+  }
+
+  private static final TranslateCall.Decoding DECODING = new TranslateCall.Decoding(
+      BedrockConverseCodec::decodeResponse, () -> {
+        BedrockStreamDecoder decoder = new BedrockStreamDecoder();
+        return new TranslateCall.StreamDecoding() {
+          @Override
+          public List<StreamEvent> next(Buffer piece) {
+            return decoder.next(piece);
+          }
+
+          @Override
+          public List<StreamEvent> end() {
+            return decoder.end();
+          }
+        };
+      });
+}
