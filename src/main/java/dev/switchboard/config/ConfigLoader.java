@@ -147,7 +147,7 @@ public final class ConfigLoader {
     Set<String> names = new HashSet<>();
     for (ConfigNode n : node.list()) {
       Map<String, ConfigNode> m = n.map();
-      known(m, n, Set.of("name", "provider", "model"));
+      known(m, n, Set.of("name", "provider", "model", "strict"));
       String name = nameLike(required(m, n, "name"));
       if (!names.add(name)) throw m.get("name").error("model '" + name + "' is defined twice; names must be unique");
       ConfigNode providerNode = required(m, n, "provider");
@@ -156,7 +156,8 @@ public final class ConfigLoader {
         throw providerNode.error("no provider named '" + provider + "' (defined: " + String.join(", ", providerNames) + ")");
       }
       String upstream = m.containsKey("model") ? m.get("model").text() : name;
-      out.add(new SwitchboardConfig.Model(name, provider, upstream));
+      boolean strict = m.containsKey("strict") && m.get("strict").bool();
+      out.add(new SwitchboardConfig.Model(name, provider, upstream, strict));
     }
     return out;
   }

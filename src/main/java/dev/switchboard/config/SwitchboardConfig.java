@@ -49,6 +49,10 @@ public record SwitchboardConfig(
     }
   }
 
-  /** A logical model name clients use, served by a provider under its own model id. */
-  public record Model(String name, String provider, String upstreamModel) {}
+  /**
+   * A logical model name clients use, served by a provider under its own model id.
+   *
+   * @param strict refuse (400) a translated request that would lose features, instead of dropping them
+   */
+  public record Model(String name, String provider, String upstreamModel, boolean strict) {}
 }

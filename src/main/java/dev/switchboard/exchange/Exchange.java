@@ -35,6 +35,7 @@ public final class Exchange {
   private String provider;
   private String upstreamModel;
   private boolean stream;
+  private boolean strict;
   private long firstByteNanos = -1;
 
   public Exchange(HttpServerRequest request, String endpoint, ErrorFormat errors, ExchangeObserver observer) {
@@ -70,6 +71,20 @@ public final class Exchange {
 
   public boolean stream() {
     return stream;
+  }
+
+  /**
+   * True when a translation that would drop part of the request must refuse it instead: the model's
+   * {@code strict} setting, or the request's {@code x-switchboard-strict: true} header.
+   */
+  public boolean strict() {
+    return strict;
+  }
+
+  /** Sets strict mode; see {@link #strict()}. */
+  public void strict(boolean modelStrict) {
+    String header = request.getHeader("x-switchboard-strict");
+    this.strict = header != null ? Boolean.parseBoolean(header.trim()) : modelStrict;
   }
 
   /** The model name the client asked for, once routed; null before. */

@@ -3,6 +3,7 @@ package dev.switchboard.provider;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.exchange.AnswerSink;
 import dev.switchboard.exchange.Exchange;
+import dev.switchboard.exchange.GatewayError;
 import dev.switchboard.util.Json;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -103,10 +104,18 @@ public abstract class HttpUpstream implements ChatBackend {
 
   /**
    * Sends {@code body} to {@code path} and hands the decoded answer to the client's {@code sink}; see
-   * {@link TranslateCall}.
+   * {@link TranslateCall}. In strict mode ({@link Exchange#strict()}) a request that lost features on the way
+   * ({@code dropped}) is refused with a 400 naming them instead, before anything is sent.
    */
   protected final void translate(Exchange exchange, String path, Buffer body, boolean stream, AnswerSink sink,
-      TranslateCall.Decoding decoding) {
+      TranslateCall.Decoding decoding, List<String> dropped) {
+    if (exchange.strict() && !dropped.isEmpty()) {
+      exchange.fail(GatewayError.invalid("Strict mode: provider '" + name() + "' cannot carry these parts of the "
+          + "request: " + String.join("; ", dropped) + ". Remove them, choose another model, or turn strict mode "
+          + "off (header x-switchboard-strict, or the model's strict setting).", null, "strict_translation"),
+          "rejected");
+      return;
+    }
     new TranslateCall(this, exchange, requestOptions(HttpMethod.POST, path), body, stream, sink, decoding).start();
   }
 

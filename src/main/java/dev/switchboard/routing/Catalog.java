@@ -19,8 +19,12 @@ public final class Catalog {
   private final Provider passthrough;
   private final long created = System.currentTimeMillis() / 1000;
 
-  /** One logical model, served by {@code provider} under the id {@code upstreamModel}. */
-  public record Route(String model, Provider provider, String upstreamModel) {}
+  /**
+   * One logical model, served by {@code provider} under the id {@code upstreamModel}.
+   *
+   * @param strict refuse translations that would drop features (see {@code Exchange#strict()})
+   */
+  public record Route(String model, Provider provider, String upstreamModel, boolean strict) {}
 
   private Catalog(Map<String, Route> routes, Provider passthrough) {
     this.routes = routes;
@@ -31,7 +35,7 @@ public final class Catalog {
   public Route resolve(String model) {
     Route r = routes.get(model);
     if (r != null || passthrough == null) return r;
-    return new Route(model, passthrough, model);
+    return new Route(model, passthrough, model, false);
   }
 
   /** Every named route, in the order they were added. */
@@ -64,7 +68,12 @@ public final class Catalog {
 
     /** Adds a route; returns false (and changes nothing) when the name is already taken. */
     public boolean add(String model, Provider provider, String upstreamModel) {
-      return routes.putIfAbsent(model, new Route(model, provider, upstreamModel)) == null;
+      return add(model, provider, upstreamModel, false);
+    }
+
+    /** Adds a route; returns false (and changes nothing) when the name is already taken. */
+    public boolean add(String model, Provider provider, String upstreamModel, boolean strict) {
+      return routes.putIfAbsent(model, new Route(model, provider, upstreamModel, strict)) == null;
     }
 
     public Builder passthrough(Provider provider) {

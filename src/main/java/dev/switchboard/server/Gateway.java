@@ -83,7 +83,7 @@ public final class Gateway implements AutoCloseable {
         byName.put(p.name(), provider);
       }
       for (SwitchboardConfig.Model m : config.models()) {
-        catalog.add(m.name(), byName.get(m.provider()), m.upstreamModel());
+        catalog.add(m.name(), byName.get(m.provider()), m.upstreamModel(), m.strict());
       }
       Simulator simulator = null;
       if (config.providers().isEmpty() && config.discovery().enabled()) {

@@ -55,6 +55,7 @@ class ConfigLoaderTest {
           - name: small
             provider: local
             model: org/Small-8B
+            strict: true
           - name: local-default
             provider: local
         """, Map.of("LOCAL_KEY", "s3cret"));
@@ -64,8 +65,8 @@ class ConfigLoaderTest {
     assertThat(p.toString()).doesNotContain("s3cret");
     assertThat(p.timeouts()).isEqualTo(new SwitchboardConfig.Timeouts(Duration.ofMillis(500), Duration.ofSeconds(30),
         Duration.ofSeconds(10), Duration.ofMinutes(5)));
-    assertThat(c.models()).containsExactly(new SwitchboardConfig.Model("small", "local", "org/Small-8B"),
-        new SwitchboardConfig.Model("local-default", "local", "local-default"));
+    assertThat(c.models()).containsExactly(new SwitchboardConfig.Model("small", "local", "org/Small-8B", true),
+        new SwitchboardConfig.Model("local-default", "local", "local-default", false));
   }
 
   @Test

@@ -65,6 +65,7 @@ public final class AnthropicFrontDoor {
       return;
     }
     exchange.route(request.model(), route.provider().name(), route.upstreamModel(), request.stream());
+    exchange.strict(route.strict());
     if (!(route.provider() instanceof ChatBackend backend)) {
       exchange.fail(GatewayError.of(501, Kind.INTERNAL, "Model '" + request.model() + "' is served by provider '"
           + route.provider().name() + "', which cannot serve Anthropic clients yet.", "unsupported_route"),

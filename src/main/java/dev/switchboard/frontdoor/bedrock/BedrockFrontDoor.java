@@ -74,6 +74,7 @@ public final class BedrockFrontDoor {
       return;
     }
     exchange.route(modelId, route.provider().name(), route.upstreamModel(), stream);
+    exchange.strict(route.strict());
     if (!(route.provider() instanceof ChatBackend backend)) {
       exchange.fail(GatewayError.of(400, Kind.INVALID_REQUEST, "Model '" + modelId + "' cannot serve Bedrock clients.",
           "unsupported_route"), "rejected");

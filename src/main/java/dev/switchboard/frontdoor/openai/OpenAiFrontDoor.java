@@ -63,6 +63,7 @@ public final class OpenAiFrontDoor {
     }
     boolean stream = kind == OpenAiRequest.Kind.CHAT && request.stream;
     exchange.route(request.model, route.provider().name(), route.upstreamModel(), stream);
+    exchange.strict(route.strict());
     if (!(route.provider() instanceof OpenAiCompatibleProvider provider)) {
       translate(exchange, body, kind, route);
       return;

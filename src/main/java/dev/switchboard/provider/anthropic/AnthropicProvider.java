@@ -61,7 +61,7 @@ public final class AnthropicProvider extends HttpUpstream {
     AnthropicCodec.Encoded encoded = AnthropicCodec.encodeRequest(request, upstreamModel, API_VERSION,
         AnthropicCodec.DEFAULT_MAX_TOKENS);
     dropped.addAll(encoded.dropped());
-    translate(exchange, "/v1/messages", encoded.body(), request.stream(), sink, DECODING);
+    translate(exchange, "/v1/messages", encoded.body(), request.stream(), sink, DECODING, dropped);
   }
 
   private static final TranslateCall.Decoding DECODING = new TranslateCall.Decoding(AnthropicCodec::decodeResponse,

@@ -88,7 +88,7 @@ public final class BedrockProvider extends HttpUpstream {
     dropped.addAll(encoded.dropped());
     String path = "/model/" + SigV4Signer.encodePathSegment(upstreamModel)
         + (request.stream() ? "/converse-stream" : "/converse");
-    translate(exchange, path, encoded.body(), request.stream(), sink, DECODING);
+    translate(exchange, path, encoded.body(), request.stream(), sink, DECODING, dropped);
   }
 
   private static final TranslateCall.Decoding DECODING = new TranslateCall.Decoding(

@@ -73,7 +73,7 @@ public final class OpenAiCompatibleProvider extends HttpUpstream {
       List<String> dropped) {
     OpenAiChatCodec.Encoded encoded = CODEC.encodeRequest(request, upstreamModel);
     dropped.addAll(encoded.dropped());
-    translate(exchange, "/chat/completions", encoded.body(), request.stream(), sink, DECODING);
+    translate(exchange, "/chat/completions", encoded.body(), request.stream(), sink, DECODING, dropped);
   }
 
   private static final TranslateCall.Decoding DECODING = new TranslateCall.Decoding(CODEC::decodeResponse, () -> {

@@ -139,6 +139,24 @@ final class AnthropicSdkE2ETest {
   }
 
   @Test
+  void whatTheUpstreamCannotCarryIsNamedOrInStrictModeRefused() {
+    String body = "{\"model\":\"chat\",\"max_tokens\":20,\"top_k\":5,"
+        + "\"messages\":[{\"role\":\"user\",\"content\":\"count to 2\"}]}";
+    HttpResponse<String> lenient = fx.post("/messages", body, "anthropic-version", "2023-06-01");
+    assertThat(lenient.statusCode()).isEqualTo(200);
+    assertThat(lenient.headers().firstValue("x-switchboard-dropped")).hasValueSatisfying(
+        d -> assertThat(d).contains("top_k"));
+    assertThat(lenient.body()).contains("1 2");
+
+    HttpResponse<String> strict = fx.post("/messages", body, "anthropic-version", "2023-06-01",
+        "x-switchboard-strict", "true");
+    assertThat(strict.statusCode()).isEqualTo(400);
+    JsonNode error = Json.MAPPER.readTree(strict.body()).path("error");
+    assertThat(error.path("type").asString()).isEqualTo("invalid_request_error");
+    assertThat(error.path("message").asString()).contains("Strict mode").contains("top_k").contains("'sim'");
+  }
+
+  @Test
   void errorsComeInAnthropicsShapeWithTheRightExceptions() {
     assertThatThrownBy(() -> client.messages().create(MessageCreateParams.builder().model("no-such-model")
         .maxTokens(10L).addUserMessage("hi").build()))
