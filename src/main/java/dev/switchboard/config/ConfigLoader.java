@@ -105,9 +105,10 @@ public final class ConfigLoader {
       String name = nameLike(required(m, p, "name"));
       if (!names.add(name)) throw m.get("name").error("provider '" + name + "' is defined twice; names must be unique");
       String type = m.containsKey("type") ? m.get("type").text() : "openai";
-      if (!type.equals("openai") && !type.equals("anthropic") && !type.equals("bedrock")) {
+      if (!type.equals("openai") && !type.equals("anthropic") && !type.equals("bedrock")
+          && !type.equals("gemini")) {
         throw m.get("type").error("unknown provider type '" + type + "' (supported: openai — any OpenAI-compatible "
-            + "server —, anthropic — the Anthropic Messages API — and bedrock — Bedrock Runtime Converse)");
+            + "server —, anthropic — the Anthropic Messages API —, bedrock — Bedrock Runtime Converse — and gemini — the Google Gemini API)");
       }
       URI baseUrl = url(required(m, p, "base_url"));
       String apiKey = m.containsKey("api_key") && m.get("api_key").value() != null ? secret(m.get("api_key")) : null;

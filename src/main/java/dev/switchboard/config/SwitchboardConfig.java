@@ -33,7 +33,7 @@ public record SwitchboardConfig(
 
   /**
    * An upstream. {@code type} is {@code openai} (any OpenAI-compatible server), {@code anthropic} or
-   * {@code bedrock} (Bedrock Runtime's Converse API).
+   * {@code bedrock} (Bedrock Runtime's Converse API) or {@code gemini} (the Google Gemini API).
    *
    * @param apiKey the credential, already resolved from its {@code ${ENV}} reference; null when none
    * @param caFile PEM certificates to trust for this https upstream instead of the JVM's defaults, or null

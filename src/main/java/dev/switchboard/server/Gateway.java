@@ -10,6 +10,7 @@ import dev.switchboard.frontdoor.openai.OpenAiFrontDoor;
 import dev.switchboard.provider.Provider;
 import dev.switchboard.provider.anthropic.AnthropicProvider;
 import dev.switchboard.provider.bedrock.BedrockProvider;
+import dev.switchboard.provider.gemini.GeminiProvider;
 import dev.switchboard.provider.openai.OpenAiCompatibleProvider;
 import dev.switchboard.routing.Catalog;
 import dev.switchboard.sim.Simulator;
@@ -77,6 +78,7 @@ public final class Gateway implements AutoCloseable {
         Provider provider = switch (p.type()) {
           case "anthropic" -> new AnthropicProvider(vertx, p);
           case "bedrock" -> new BedrockProvider(vertx, p, env);
+          case "gemini" -> new GeminiProvider(vertx, p);
           default -> new OpenAiCompatibleProvider(vertx, p);
         };
         providers.add(provider);
