@@ -99,6 +99,16 @@ public abstract class HttpUpstream implements ChatBackend {
     return new RequestOptions().setMethod(method).setHost(host).setPort(port).setSsl(ssl).setURI(basePath + path);
   }
 
+  /**
+   * The error a client sees for an upstream's error answer (status not 2xx; {@code body} possibly cut at
+   * 64 KiB). The default reads the common {@code {"error":{"message"}}} shapes; protocols with their own
+   * error semantics override it (Gemini answers a bad key with 400, which must not reach the client as
+   * the client's mistake).
+   */
+  protected GatewayError upstreamError(io.vertx.core.http.HttpClientResponse resp, Buffer body) {
+    return UpstreamErrors.fromResponse(name(), resp, body);
+  }
+
   /** Sets the protocol's headers (content type, credentials, request id, …) on an upstream request. */
   protected abstract void putHeaders(HttpClientRequest req, Exchange exchange, Buffer body);
 

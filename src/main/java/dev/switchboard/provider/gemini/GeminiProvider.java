@@ -7,6 +7,7 @@ import dev.switchboard.codec.gemini.GeminiStreamDecoder;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.exchange.AnswerSink;
 import dev.switchboard.exchange.Exchange;
+import dev.switchboard.exchange.GatewayError;
 import dev.switchboard.provider.HttpUpstream;
 import dev.switchboard.provider.TranslateCall;
 import dev.switchboard.util.MediaTypes;
@@ -81,4 +82,12 @@ public final class GeminiProvider extends HttpUpstream {
           }
         };
       });
+
+  @Override
+  protected GatewayError upstreamError(io.vertx.core.http.HttpClientResponse resp, Buffer body) {
+    GatewayError e = GeminiCodec.decodeError(resp.statusCode(), body);
+    // Name the provider, as every upstream error does.
+    return new GatewayError(e.status(), e.kind(), "Provider '" + name() + "': " + e.message(), e.param(), e.code(),
+        e.retryAfterSeconds());
+  }
 }

@@ -1,6 +1,7 @@
 package dev.switchboard.provider.gemini;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
@@ -77,7 +78,12 @@ final class GeminiBackendE2ETest {
     upstream = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
       JsonNode json = Json.MAPPER.readTree(body.getBytes());
       received.add(new Received(req.uri(), req.getHeader("x-goog-api-key"), json));
-      if (req.uri().contains(":streamGenerateContent")) {
+      if (req.uri().contains("gemini-bad-key")) {
+        // What Gemini answers a rejected API key: 400, not 401.
+        req.response().setStatusCode(400).putHeader("content-type", "application/json").end("{\"error\":{\"code\":400,"
+            + "\"message\":\"API key not valid. Please pass a valid API key.\",\"status\":\"INVALID_ARGUMENT\","
+            + "\"details\":[{\"@type\":\"type.googleapis.com/google.rpc.ErrorInfo\",\"reason\":\"API_KEY_INVALID\"}]}}");
+      } else if (req.uri().contains(":streamGenerateContent")) {
         req.response().putHeader("content-type", "text/event-stream").setChunked(true);
         for (String piece : STREAM.split("(?<=\n\n)")) req.response().write(piece);
         req.response().end();
@@ -95,6 +101,7 @@ final class GeminiBackendE2ETest {
             api_key: %s
         models:
           - {name: gem, provider: google, model: gemini-2.5-flash}
+          - {name: gem-bad-key, provider: google, model: gemini-bad-key}
         """.formatted(upstream.actualPort(), KEY));
     Map<String, String> env = Map.of("SWITCHBOARD_MASTER_KEY", "front-key");
     SwitchboardConfig config = new ConfigLoader(env::get).load(new ConfigLoader.Flags(file, 0, null, dir));
@@ -111,6 +118,17 @@ final class GeminiBackendE2ETest {
   @BeforeEach
   void clear() {
     received.clear();
+  }
+
+  @Test
+  void aRejectedGeminiKeyIsTheGatewaysProblemNotTheClients() {
+    assertThatThrownBy(() -> client.chat().completions().create(
+        com.openai.models.chat.completions.ChatCompletionCreateParams.builder().model("gem-bad-key")
+            .addUserMessage("hi").build()))
+        .isInstanceOfSatisfying(com.openai.errors.InternalServerException.class, e -> {
+          assertThat(e.statusCode()).isEqualTo(502);
+          assertThat(e.getMessage()).contains("google");
+        });
   }
 
   @Test
