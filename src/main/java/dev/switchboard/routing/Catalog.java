@@ -48,10 +48,6 @@ public final class Catalog {
     return created;
   }
 
-  public boolean isEmpty() {
-    return routes.isEmpty() && passthrough == null;
-  }
-
   /** The names of the models, for messages that list what is available. */
   public List<String> names() {
     return new ArrayList<>(routes.keySet());
