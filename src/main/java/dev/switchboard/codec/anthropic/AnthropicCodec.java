@@ -1,5 +1,6 @@
 package dev.switchboard.codec.anthropic;
 
+import dev.switchboard.codec.ExactJson;
 import dev.switchboard.canonical.ChatRequest;
 import dev.switchboard.canonical.ChatResponse;
 import dev.switchboard.exchange.GatewayError;
@@ -141,7 +142,7 @@ public final class AnthropicCodec {
   public static GatewayError decodeError(int status, Buffer body) {
     JsonNode root;
     try {
-      root = Wire.parse(body, e -> new IllegalArgumentException(e));
+      root = ExactJson.parse(body, e -> new IllegalArgumentException(e));
     } catch (IllegalArgumentException e) {
       return Wire.error(status, null, null);
     }

@@ -1,5 +1,6 @@
 package dev.switchboard.codec.anthropic;
 
+import dev.switchboard.codec.ExactJson;
 import dev.switchboard.exchange.ErrorFormat;
 import dev.switchboard.exchange.GatewayError;
 import io.vertx.core.buffer.Buffer;
@@ -31,7 +32,7 @@ public final class AnthropicErrorFormat implements ErrorFormat {
   /** The body, with {@code request_id} when {@code requestId} is not null. */
   @Override
   public Buffer body(GatewayError error, String requestId) {
-    return Wire.json(g -> {
+    return ExactJson.json(g -> {
       g.writeStartObject();
       g.writeStringProperty("type", "error");
       error(g, error);

@@ -1,5 +1,6 @@
 package dev.switchboard.codec.anthropic;
 
+import dev.switchboard.codec.ExactJson;
 import dev.switchboard.canonical.StreamEvent;
 import dev.switchboard.canonical.StreamEvent.BlockKind;
 import dev.switchboard.canonical.Usage;
@@ -137,7 +138,7 @@ public final class AnthropicStreamDecoder {
     if (data == null || data.isEmpty()) return;
     JsonNode json;
     try {
-      json = Wire.MAPPER.readTree(data.toString());
+      json = ExactJson.MAPPER.readTree(data.toString());
     } catch (JacksonException e) {
       fail(out, "an event's data is not JSON (" + e.getOriginalMessage() + ")");
       return;
@@ -228,7 +229,7 @@ public final class AnthropicStreamDecoder {
         // Anthropic starts with "input": {} and streams the input as deltas; a block sent whole has it here.
         JsonNode input = block.get("input");
         if (input != null && input.isObject() && !input.isEmpty()) {
-          out.add(new StreamEvent.ToolArgumentsDelta(index, Wire.text(input)));
+          out.add(new StreamEvent.ToolArgumentsDelta(index, ExactJson.text(input)));
         }
       }
       case REASONING -> {

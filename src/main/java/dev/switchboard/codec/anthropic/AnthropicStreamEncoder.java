@@ -1,5 +1,6 @@
 package dev.switchboard.codec.anthropic;
 
+import dev.switchboard.codec.ExactJson;
 import dev.switchboard.canonical.StopReason;
 import dev.switchboard.canonical.StreamEvent;
 import dev.switchboard.canonical.StreamEvent.BlockKind;
@@ -164,7 +165,7 @@ public final class AnthropicStreamEncoder {
     ByteArrayOutputStream out = new ByteArrayOutputStream(128);
     byte[] head = ("event: " + type + "\ndata: ").getBytes(StandardCharsets.US_ASCII);
     out.write(head, 0, head.length);
-    try (JsonGenerator g = Wire.MAPPER.createGenerator(out)) {
+    try (JsonGenerator g = ExactJson.MAPPER.createGenerator(out)) {
       g.writeStartObject();
       g.writeStringProperty("type", type);
       fields.accept(g);

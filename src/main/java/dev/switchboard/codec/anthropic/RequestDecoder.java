@@ -1,5 +1,6 @@
 package dev.switchboard.codec.anthropic;
 
+import dev.switchboard.codec.ExactJson;
 import dev.switchboard.canonical.CacheMarker;
 import dev.switchboard.canonical.ChatRequest;
 import dev.switchboard.canonical.Message;
@@ -63,7 +64,7 @@ final class RequestDecoder {
   }
 
   private AnthropicCodec.Decoded decode(Buffer body) {
-    JsonNode root = Wire.parse(body, e -> {
+    JsonNode root = ExactJson.parse(body, e -> {
       TokenStreamLocation loc = e.getLocation();
       String where = loc == null ? "" : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
       return new RejectedException(GatewayError.invalid("There was an issue with your request body: it is not valid "
@@ -216,7 +217,7 @@ final class RequestDecoder {
         JsonNode input = required(b, at, "input");
         if (!input.isObject()) throw type(at + ".input", "a valid dictionary");
         if (b.hasNonNull("cache_control")) dropped.add(at + ".cache_control");
-        out.add(new Part.ToolCall(ToolIds.fromWire(id), name, Wire.text(input), null));
+        out.add(new Part.ToolCall(ToolIds.fromWire(id), name, ExactJson.text(input), null));
       }
       case "tool_result" -> out.add(toolResult(b, at));
       case "thinking" -> {
@@ -389,7 +390,7 @@ final class RequestDecoder {
           default -> dropped.add(at + "." + f);
         }
       }
-      out.add(new ToolDefinition(name, description, Wire.text(schema), strict, cache(t, at)));
+      out.add(new ToolDefinition(name, description, ExactJson.text(schema), strict, cache(t, at)));
     }
   }
 
@@ -448,7 +449,7 @@ final class RequestDecoder {
     JsonNode schema = required(v, at, "schema");
     if (!schema.isObject()) throw type(at + ".schema", "a valid dictionary");
     // Anthropic's structured outputs are always enforced: strict.
-    return new OutputFormat.JsonSchema(null, Wire.text(schema), true);
+    return new OutputFormat.JsonSchema(null, ExactJson.text(schema), true);
   }
 
   private void metadata(JsonNode v, Map<String, String> out) {

@@ -1,5 +1,6 @@
 package dev.switchboard.codec.anthropic;
 
+import dev.switchboard.codec.ExactJson;
 import dev.switchboard.canonical.ChatRequest;
 import dev.switchboard.canonical.Message;
 import dev.switchboard.canonical.OutputFormat;
@@ -126,7 +127,7 @@ final class RequestEncoder {
     Double p = topP;
     Integer k = topK;
     String uid = userId;
-    var body = Wire.json(g -> {
+    var body = ExactJson.json(g -> {
       g.writeStartObject();
       g.writeStringProperty("model", upstreamModel);
       g.writeNumberProperty("max_tokens", maxTokens);
@@ -404,14 +405,14 @@ final class RequestEncoder {
    * added.
    */
   private void writeSchema(JsonGenerator g, String schema) {
-    JsonNode parsed = Wire.tryParse(schema);
+    JsonNode parsed = ExactJson.tryParse(schema);
     if (parsed == null || !parsed.isObject()) {
       dropped.add("tool input_schema (not a JSON object)");
       g.writeStartObject();
       g.writeStringProperty("type", "object");
       g.writeEndObject();
     } else if (!parsed.has("type")) {
-      ObjectNode withType = Wire.MAPPER.createObjectNode().put("type", "object");
+      ObjectNode withType = ExactJson.MAPPER.createObjectNode().put("type", "object");
       withType.setAll((ObjectNode) parsed);
       g.writeTree(withType);
     } else {

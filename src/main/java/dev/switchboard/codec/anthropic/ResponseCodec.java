@@ -1,5 +1,6 @@
 package dev.switchboard.codec.anthropic;
 
+import dev.switchboard.codec.ExactJson;
 import dev.switchboard.canonical.ChatResponse;
 import dev.switchboard.canonical.Part;
 import dev.switchboard.canonical.StopReason;
@@ -17,7 +18,7 @@ final class ResponseCodec {
   private ResponseCodec() {}
 
   static ChatResponse decode(Buffer body) {
-    JsonNode root = Wire.parse(body, e -> Wire.badUpstream("not JSON (" + e.getOriginalMessage() + ")"));
+    JsonNode root = ExactJson.parse(body, e -> Wire.badUpstream("not JSON (" + e.getOriginalMessage() + ")"));
     if (!root.isObject()) throw Wire.badUpstream("not a JSON object");
     if ("error".equals(root.path("type").asString(null))) {
       JsonNode err = root.path("error");
@@ -56,7 +57,7 @@ final class ResponseCodec {
       case "tool_use" -> {
         JsonNode input = b.get("input");
         yield new Part.ToolCall(ToolIds.fromWire(b.path("id").asString("")), b.path("name").asString(""),
-            input != null && input.isObject() ? Wire.text(input) : "{}", null);
+            input != null && input.isObject() ? ExactJson.text(input) : "{}", null);
       }
       case "thinking" -> {
         String signature = b.path("signature").asString(null);
@@ -70,7 +71,7 @@ final class ResponseCodec {
   }
 
   static Buffer encode(ChatResponse r, String clientModel) {
-    return Wire.json(g -> {
+    return ExactJson.json(g -> {
       g.writeStartObject();
       g.writeStringProperty("id", messageId(r.id()));
       g.writeStringProperty("type", "message");

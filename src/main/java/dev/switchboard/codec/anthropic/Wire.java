@@ -5,66 +5,13 @@ import dev.switchboard.canonical.StopReason;
 import dev.switchboard.canonical.Usage;
 import dev.switchboard.exchange.GatewayError;
 import dev.switchboard.exchange.RejectedException;
-import dev.switchboard.stream.ByteArrays;
-import io.vertx.core.buffer.Buffer;
-import java.io.ByteArrayOutputStream;
-import java.util.function.Consumer;
-import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
-import tools.jackson.databind.DeserializationFeature;
+import dev.switchboard.codec.ExactJson;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.cfg.JsonNodeFeature;
-import tools.jackson.databind.json.JsonMapper;
 
 /** What the Anthropic codecs share: the mapper, JSON output, stop reasons, usage and error types. */
 final class Wire {
-  /**
-   * Reads numbers exactly (decimals as BigDecimal, trailing zeros kept), so JSON the gateway does not
-   * interpret — tool inputs and schemas — is written back with the same numbers it arrived with; only
-   * insignificant white space changes. Trailing data after a value is an error, so text that parses can be
-   * written back raw.
-   */
-  static final JsonMapper MAPPER = JsonMapper.builder()
-      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .enable(JsonNodeFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-      .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
-      .build();
-
   private Wire() {}
-
-  /** Parses a whole body; {@code onError} turns Jackson's complaint into the exception to throw. */
-  static JsonNode parse(Buffer body, java.util.function.Function<JacksonException, RuntimeException> onError) {
-    ByteArrays.View view = ByteArrays.view(body);
-    try {
-      return MAPPER.readTree(view.array(), view.offset(), body.length());
-    } catch (JacksonException e) {
-      throw onError.apply(e);
-    }
-  }
-
-  /** A JSON value written by {@code writer} into a new buffer. */
-  static Buffer json(Consumer<JsonGenerator> writer) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-    try (JsonGenerator g = MAPPER.createGenerator(out)) {
-      writer.accept(g);
-    }
-    return Buffer.buffer(out.toByteArray());
-  }
-
-  /** Compact JSON text of a node (numbers as received). */
-  static String text(JsonNode node) {
-    return MAPPER.writeValueAsString(node);
-  }
-
-  /** Parses JSON text the gateway holds (tool arguments, schemas); null when it is not valid JSON. */
-  static JsonNode tryParse(String text) {
-    try {
-      return MAPPER.readTree(text);
-    } catch (JacksonException e) {
-      return null;
-    }
-  }
 
   /**
    * Writes JSON text the gateway holds as an object value: as is when it is a JSON object, else {@code {}}.
@@ -72,7 +19,7 @@ final class Wire {
    */
   static boolean writeObject(JsonGenerator g, String json) {
     if (!json.isBlank()) {
-      JsonNode parsed = tryParse(json);
+      JsonNode parsed = ExactJson.tryParse(json);
       if (parsed != null && parsed.isObject()) {
         g.writeRawValue(json.strip());
         return true;

@@ -1,5 +1,6 @@
 package dev.switchboard.codec.bedrock;
 
+import dev.switchboard.codec.ExactJson;
 import dev.switchboard.canonical.ChatRequest;
 import dev.switchboard.canonical.ChatResponse;
 import dev.switchboard.exchange.GatewayError;
@@ -130,7 +131,7 @@ public final class BedrockConverseCodec {
     String code = errorType;
     String message = null;
     try {
-      JsonNode root = Wire.parse(body, e -> new IllegalArgumentException(e));
+      JsonNode root = ExactJson.parse(body, e -> new IllegalArgumentException(e));
       if (code == null || code.isBlank()) code = root.path("code").asString(root.path("__type").asString(null));
       message = root.path("message").asString(root.path("Message").asString(null));
     } catch (IllegalArgumentException e) {

@@ -1,5 +1,6 @@
 package dev.switchboard.codec.bedrock;
 
+import dev.switchboard.codec.ExactJson;
 import dev.switchboard.exchange.ErrorFormat;
 import dev.switchboard.exchange.GatewayError;
 import dev.switchboard.stream.eventstream.EventStreamEncoder;
@@ -25,7 +26,7 @@ public final class BedrockErrorFormat implements ErrorFormat {
 
   @Override
   public Buffer body(GatewayError error) {
-    return Wire.json(g -> {
+    return ExactJson.json(g -> {
       g.writeStartObject();
       g.writeStringProperty("message", error.message());
       g.writeEndObject();

@@ -1,5 +1,6 @@
 package dev.switchboard.codec.bedrock;
 
+import dev.switchboard.codec.ExactJson;
 import dev.switchboard.canonical.StopReason;
 import dev.switchboard.canonical.StreamEvent;
 import dev.switchboard.canonical.StreamEvent.BlockKind;
@@ -193,9 +194,9 @@ public final class BedrockStreamDecoder {
   }
 
   private JsonNode json(EventStreamMessage m) {
-    if (m.payloadLength() == 0) return Wire.MAPPER.createObjectNode();
+    if (m.payloadLength() == 0) return ExactJson.MAPPER.createObjectNode();
     try {
-      JsonNode n = Wire.MAPPER.readTree(m.payloadBytes());
+      JsonNode n = ExactJson.MAPPER.readTree(m.payloadBytes());
       if (n.isObject()) return n;
       fail("a frame's payload is not a JSON object");
     } catch (JacksonException e) {

@@ -1,5 +1,6 @@
 package dev.switchboard.codec.bedrock;
 
+import dev.switchboard.codec.ExactJson;
 import dev.switchboard.canonical.StopReason;
 import dev.switchboard.canonical.StreamEvent;
 import dev.switchboard.canonical.StreamEvent.BlockKind;
@@ -157,7 +158,7 @@ public final class BedrockStreamEncoder {
 
   /** One event frame whose JSON payload is an object with the given fields. */
   static Buffer frame(String eventType, Consumer<JsonGenerator> fields) {
-    byte[] json = Wire.bytes(g -> {
+    byte[] json = ExactJson.bytes(g -> {
       g.writeStartObject();
       fields.accept(g);
       g.writeEndObject();

@@ -1,5 +1,6 @@
 package dev.switchboard.codec.bedrock;
 
+import dev.switchboard.codec.ExactJson;
 import dev.switchboard.canonical.CacheMarker;
 import dev.switchboard.canonical.ChatRequest;
 import dev.switchboard.canonical.Message;
@@ -35,7 +36,7 @@ final class RequestDecoder {
   }
 
   private BedrockConverseCodec.Decoded run(Buffer body, String modelId, boolean stream) {
-    JsonNode root = Wire.parse(body, e -> new RejectedException(GatewayError.invalid(
+    JsonNode root = ExactJson.parse(body, e -> new RejectedException(GatewayError.invalid(
         "Malformed input request: the body is not valid JSON (" + e.getOriginalMessage() + ")", null,
         "ValidationException")));
     if (!root.isObject()) {
@@ -261,7 +262,7 @@ final class RequestDecoder {
             JsonNode input = x.get("input");
             if (input == null || input.isNull()) throw Wire.invalid(xt + ".input", "Member must not be null");
             parts.add(new Part.ToolCall(Wire.idFromWire(string(x, "toolUseId", xt)), string(x, "name", xt),
-                Wire.text(input), null));
+                ExactJson.text(input), null));
           }
           case "toolResult" -> parts.add(toolResult(x, xt));
           case "reasoningContent" -> {
@@ -356,7 +357,7 @@ final class RequestDecoder {
       String m = member(c, ct);
       switch (m) {
         case "text" -> parts.add(Part.Text.of(string(c, "text", ct)));
-        case "json" -> parts.add(Part.Text.of(Wire.text(c.get("json"))));
+        case "json" -> parts.add(Part.Text.of(ExactJson.text(c.get("json"))));
         case "image" -> parts.add(image(c.get("image"), ct + ".image"));
         case "document" -> parts.add(document(c.get("document"), ct + ".document"));
         default -> dropped.add(ct + " (" + m + ")");
@@ -393,7 +394,7 @@ final class RequestDecoder {
           if (schema == null || schema.isNull()) throw Wire.invalid(st + ".inputSchema.json", "Member must not be null");
           boolean strict = x.path("strict").asBoolean(false);
           out.add(new ToolDefinition(name, description != null && description.isString() ? description.stringValue()
-              : null, Wire.text(schema), strict, null));
+              : null, ExactJson.text(schema), strict, null));
         }
         case "cachePoint" -> {
           if (out.isEmpty()) {

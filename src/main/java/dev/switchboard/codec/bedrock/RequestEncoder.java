@@ -1,5 +1,6 @@
 package dev.switchboard.codec.bedrock;
 
+import dev.switchboard.codec.ExactJson;
 import dev.switchboard.canonical.ChatRequest;
 import dev.switchboard.canonical.Message;
 import dev.switchboard.canonical.Part;
@@ -26,7 +27,7 @@ final class RequestEncoder {
 
   static BedrockConverseCodec.Encoded encode(ChatRequest req, String upstreamModelId) {
     RequestEncoder e = new RequestEncoder();
-    return new BedrockConverseCodec.Encoded(Wire.json(g -> e.write(g, req, upstreamModelId)), e.dropped);
+    return new BedrockConverseCodec.Encoded(ExactJson.json(g -> e.write(g, req, upstreamModelId)), e.dropped);
   }
 
   private record Turn(Role role, List<Part> parts) {}

@@ -1,5 +1,6 @@
 package dev.switchboard.codec.bedrock;
 
+import dev.switchboard.codec.ExactJson;
 import dev.switchboard.canonical.ChatResponse;
 import dev.switchboard.canonical.Part;
 import dev.switchboard.canonical.StopReason;
@@ -16,7 +17,7 @@ final class ResponseCodec {
   private ResponseCodec() {}
 
   static ChatResponse decode(Buffer body, String id) {
-    JsonNode root = Wire.parse(body, e -> Wire.badUpstream("not JSON (" + e.getOriginalMessage() + ")"));
+    JsonNode root = ExactJson.parse(body, e -> Wire.badUpstream("not JSON (" + e.getOriginalMessage() + ")"));
     if (!root.isObject()) throw Wire.badUpstream("not a JSON object");
     JsonNode message = root.path("output").path("message");
     if (!message.isObject()) {
@@ -53,7 +54,7 @@ final class ResponseCodec {
     if (tool != null && tool.isObject()) {
       JsonNode input = tool.get("input");
       return new Part.ToolCall(Wire.idFromWire(tool.path("toolUseId").asString("")), tool.path("name").asString(""),
-          input != null && input.isObject() ? Wire.text(input) : "{}", null);
+          input != null && input.isObject() ? ExactJson.text(input) : "{}", null);
     }
     JsonNode reasoning = b.get("reasoningContent");
     if (reasoning != null && reasoning.isObject()) {
@@ -70,7 +71,7 @@ final class ResponseCodec {
   }
 
   static Buffer encode(ChatResponse r, long latencyMs) {
-    return Wire.json(g -> {
+    return ExactJson.json(g -> {
       g.writeStartObject();
       g.writeName("output");
       g.writeStartObject();

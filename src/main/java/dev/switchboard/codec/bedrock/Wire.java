@@ -4,72 +4,24 @@ import dev.switchboard.canonical.StopReason;
 import dev.switchboard.canonical.Usage;
 import dev.switchboard.exchange.GatewayError;
 import dev.switchboard.exchange.RejectedException;
-import dev.switchboard.stream.ByteArrays;
-import io.vertx.core.buffer.Buffer;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.function.Consumer;
 import java.util.regex.Pattern;
-import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
-import tools.jackson.databind.DeserializationFeature;
+import dev.switchboard.codec.ExactJson;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.cfg.JsonNodeFeature;
-import tools.jackson.databind.json.JsonMapper;
 
 /** What the Bedrock codecs share: the mapper, JSON output, stop reasons, usage, tool ids and error types. */
 final class Wire {
-  /** Numbers read exactly, so JSON the gateway does not interpret goes back out with the numbers it came with. */
-  static final JsonMapper MAPPER = JsonMapper.builder()
-      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .enable(JsonNodeFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-      .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
-      .build();
-
   private Wire() {}
-
-  static JsonNode parse(Buffer body, java.util.function.Function<JacksonException, RuntimeException> onError) {
-    ByteArrays.View view = ByteArrays.view(body);
-    try {
-      return MAPPER.readTree(view.array(), view.offset(), body.length());
-    } catch (JacksonException e) {
-      throw onError.apply(e);
-    }
-  }
-
-  static Buffer json(Consumer<JsonGenerator> writer) {
-    return Buffer.buffer(bytes(writer));
-  }
-
-  static byte[] bytes(Consumer<JsonGenerator> writer) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-    try (JsonGenerator g = MAPPER.createGenerator(out)) {
-      writer.accept(g);
-    }
-    return out.toByteArray();
-  }
-
-  static String text(JsonNode node) {
-    return MAPPER.writeValueAsString(node);
-  }
-
-  static JsonNode tryParse(String text) {
-    try {
-      return MAPPER.readTree(text);
-    } catch (JacksonException e) {
-      return null;
-    }
-  }
 
   /** Writes JSON text as an object value: as is when it is an object, else {@code {}}; false when replaced. */
   static boolean writeObject(JsonGenerator g, String json) {
     if (!json.isBlank()) {
-      JsonNode parsed = tryParse(json);
+      JsonNode parsed = ExactJson.tryParse(json);
       if (parsed != null && parsed.isObject()) {
         g.writeRawValue(json.strip());
         return true;

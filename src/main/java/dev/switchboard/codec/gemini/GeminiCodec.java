@@ -21,9 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.DeserializationFeature;
+import dev.switchboard.codec.ExactJson;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.cfg.JsonNodeFeature;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -42,16 +41,8 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code thoughtSignature} is kept in {@link Part.ToolCall#signature()} and replayed on the call's part.
  */
 public final class GeminiCodec {
-  /**
-   * Reads numbers exactly (decimals as BigDecimal, trailing zeros kept), so tool arguments and schemas keep
-   * the numbers they arrived with.
-   */
-  static final JsonMapper MAPPER = JsonMapper.builder()
-      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .enable(JsonNodeFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-      .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
-      .build();
+  /** Numbers read exactly: see {@link ExactJson}. */
+  static final JsonMapper MAPPER = ExactJson.MAPPER;
 
   private GeminiCodec() {}
 

@@ -1,5 +1,6 @@
 package dev.switchboard.codec.anthropic;
 
+import dev.switchboard.codec.ExactJson;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -34,7 +35,7 @@ final class AnthropicTestSupport {
   }
 
   static JsonNode tree(String json) {
-    return Wire.MAPPER.readTree(json);
+    return ExactJson.MAPPER.readTree(json);
   }
 
   static void assertJson(Buffer actual, String expected) {
@@ -134,7 +135,7 @@ final class AnthropicTestSupport {
   /** The same answer with tool arguments in compact JSON: streams carry them as the model wrote them. */
   static ChatResponse compactArguments(ChatResponse r) {
     List<Part> parts = r.content().stream().map(p -> p instanceof Part.ToolCall c
-        ? new Part.ToolCall(c.id(), c.name(), Wire.text(tree(c.arguments())), c.signature()) : p).toList();
+        ? new Part.ToolCall(c.id(), c.name(), ExactJson.text(tree(c.arguments())), c.signature()) : p).toList();
     return new ChatResponse(r.id(), r.model(), parts, r.stopReason(), r.stopSequence(), r.usage());
   }
 

@@ -1,5 +1,6 @@
 package dev.switchboard.codec.bedrock;
 
+import dev.switchboard.codec.ExactJson;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -30,11 +31,11 @@ class BedrockCodecTest {
   }
 
   static JsonNode tree(Buffer b) {
-    return Wire.MAPPER.readTree(b.toString(StandardCharsets.UTF_8));
+    return ExactJson.MAPPER.readTree(b.toString(StandardCharsets.UTF_8));
   }
 
   static JsonNode tree(String json) {
-    return Wire.MAPPER.readTree(json.replace('\'', '"'));
+    return ExactJson.MAPPER.readTree(json.replace('\'', '"'));
   }
 
   static GatewayError rejected(String body) {
