@@ -70,7 +70,7 @@ public abstract class UpstreamCall extends DeadlineSweeper.Watched {
       }
       upstreamRequest = req;
       try {
-        provider.putHeaders(req, exchange, body);
+        provider.putRequestHeaders(req, exchange, body);
       } catch (RuntimeException e) {
         // e.g. no AWS credentials to sign with: the operator's problem, so a 502 that says what is missing
         fail(GatewayError.of(502, GatewayError.Kind.UPSTREAM, "Switchboard could not prepare the request for "

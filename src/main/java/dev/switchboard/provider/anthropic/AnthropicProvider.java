@@ -1,7 +1,6 @@
 package dev.switchboard.provider.anthropic;
 
 import dev.switchboard.canonical.ChatRequest;
-import dev.switchboard.canonical.ChatResponse;
 import dev.switchboard.canonical.StreamEvent;
 import dev.switchboard.codec.anthropic.AnthropicCodec;
 import dev.switchboard.codec.anthropic.AnthropicStreamDecoder;
@@ -10,7 +9,6 @@ import dev.switchboard.exchange.AnswerSink;
 import dev.switchboard.exchange.Exchange;
 import dev.switchboard.provider.HttpUpstream;
 import dev.switchboard.provider.TranslateCall;
-import dev.switchboard.util.MediaTypes;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -27,8 +25,6 @@ import java.util.List;
  */
 public final class AnthropicProvider extends HttpUpstream {
   private static final String API_VERSION = AnthropicCodec.VERSION_2023_06_01;
-  private static final CharSequence USER_AGENT = HttpHeaders.createOptimized("switchboard/0.1");
-  private static final CharSequence X_REQUEST_ID = HttpHeaders.createOptimized("x-request-id");
   private static final CharSequence X_API_KEY = HttpHeaders.createOptimized("x-api-key");
   private static final CharSequence ANTHROPIC_VERSION = HttpHeaders.createOptimized("anthropic-version");
   private static final CharSequence VERSION_VALUE = HttpHeaders.createOptimized(API_VERSION);
@@ -47,11 +43,7 @@ public final class AnthropicProvider extends HttpUpstream {
 
   @Override
   protected void putHeaders(HttpClientRequest req, Exchange exchange, Buffer body) {
-    req.putHeader(HttpHeaders.CONTENT_TYPE, MediaTypes.APPLICATION_JSON)
-        .putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(body.length()))
-        .putHeader(HttpHeaders.USER_AGENT, USER_AGENT)
-        .putHeader(X_REQUEST_ID, exchange.requestId())
-        .putHeader(ANTHROPIC_VERSION, VERSION_VALUE);
+    req.putHeader(ANTHROPIC_VERSION, VERSION_VALUE);
     if (apiKey != null) req.putHeader(X_API_KEY, apiKey);
   }
 

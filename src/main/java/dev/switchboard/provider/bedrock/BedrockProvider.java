@@ -31,7 +31,6 @@ import java.util.regex.Pattern;
  */
 public final class BedrockProvider extends HttpUpstream {
   private static final Pattern REGION_HOST = Pattern.compile("bedrock-runtime(?:-fips)?\\.([a-z0-9-]+)\\.amazonaws\\.com");
-  private static final CharSequence X_REQUEST_ID = HttpHeaders.createOptimized("x-request-id");
 
   private final String region;
   private final String authority;
@@ -65,9 +64,6 @@ public final class BedrockProvider extends HttpUpstream {
 
   @Override
   protected void putHeaders(HttpClientRequest req, Exchange exchange, Buffer body) {
-    req.putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(body.length()))
-        .putHeader(X_REQUEST_ID, exchange.requestId());
     if (bearer != null) {
       req.putHeader(HttpHeaders.AUTHORIZATION, bearer);
       return;

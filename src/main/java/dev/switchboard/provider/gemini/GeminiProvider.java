@@ -10,7 +10,6 @@ import dev.switchboard.exchange.Exchange;
 import dev.switchboard.exchange.GatewayError;
 import dev.switchboard.provider.HttpUpstream;
 import dev.switchboard.provider.TranslateCall;
-import dev.switchboard.util.MediaTypes;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
@@ -28,7 +27,6 @@ import java.util.List;
 public final class GeminiProvider extends HttpUpstream {
   /** The public Gemini API's base URL, for documentation and examples. */
   public static final String DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com";
-  private static final CharSequence USER_AGENT = HttpHeaders.createOptimized("switchboard/0.1");
   private static final CharSequence X_GOOG_API_KEY = HttpHeaders.createOptimized("x-goog-api-key");
 
   private final CharSequence apiKey;
@@ -45,9 +43,6 @@ public final class GeminiProvider extends HttpUpstream {
 
   @Override
   protected void putHeaders(HttpClientRequest req, Exchange exchange, Buffer body) {
-    req.putHeader(HttpHeaders.CONTENT_TYPE, MediaTypes.APPLICATION_JSON)
-        .putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(body.length()))
-        .putHeader(HttpHeaders.USER_AGENT, USER_AGENT);
     if (apiKey != null) req.putHeader(X_GOOG_API_KEY, apiKey);
   }
 

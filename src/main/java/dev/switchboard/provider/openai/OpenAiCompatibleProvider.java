@@ -1,7 +1,6 @@
 package dev.switchboard.provider.openai;
 
 import dev.switchboard.canonical.ChatRequest;
-import dev.switchboard.canonical.ChatResponse;
 import dev.switchboard.canonical.StreamEvent;
 import dev.switchboard.codec.openai.OpenAiChatCodec;
 import dev.switchboard.codec.openai.OpenAiStreamDecoder;
@@ -10,7 +9,6 @@ import dev.switchboard.exchange.AnswerSink;
 import dev.switchboard.exchange.Exchange;
 import dev.switchboard.provider.HttpUpstream;
 import dev.switchboard.provider.TranslateCall;
-import dev.switchboard.util.MediaTypes;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -27,8 +25,6 @@ import java.util.List;
  * of other protocols are served by translation through the canonical model ({@link #chat}).
  */
 public final class OpenAiCompatibleProvider extends HttpUpstream {
-  private static final CharSequence USER_AGENT = HttpHeaders.createOptimized("switchboard/0.1");
-  private static final CharSequence X_REQUEST_ID = HttpHeaders.createOptimized("x-request-id");
   private static final OpenAiChatCodec CODEC = OpenAiChatCodec.create();
 
   private final CharSequence authorization;
@@ -51,16 +47,8 @@ public final class OpenAiCompatibleProvider extends HttpUpstream {
     new RelayCall(this, exchange, requestOptions(HttpMethod.POST, path), body, clientWantsUsage).start();
   }
 
-  /**
-   * Sets the upstream request's headers directly on it: building a MultiMap for RequestOptions first costs
-   * a second map and a copy per request.
-   */
   @Override
   protected void putHeaders(HttpClientRequest req, Exchange exchange, Buffer body) {
-    req.putHeader(HttpHeaders.CONTENT_TYPE, MediaTypes.APPLICATION_JSON)
-        .putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(body.length()))
-        .putHeader(HttpHeaders.USER_AGENT, USER_AGENT)
-        .putHeader(X_REQUEST_ID, exchange.requestId());
     if (authorization != null) req.putHeader(HttpHeaders.AUTHORIZATION, authorization);
   }
 
