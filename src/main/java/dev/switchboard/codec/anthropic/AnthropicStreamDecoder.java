@@ -5,12 +5,9 @@ import dev.switchboard.canonical.StreamEvent;
 import dev.switchboard.canonical.StreamEvent.BlockKind;
 import dev.switchboard.canonical.Usage;
 import dev.switchboard.exchange.GatewayError;
-import dev.switchboard.stream.ByteArrays;
-import dev.switchboard.stream.SseSplitter;
+import dev.switchboard.stream.SseEvents;
 import io.vertx.core.buffer.Buffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,9 +35,7 @@ import tools.jackson.databind.JsonNode;
  * <p>Not thread-safe: one per stream, used from that stream's event loop.
  */
 public final class AnthropicStreamDecoder {
-  private final SseSplitter splitter = new SseSplitter();
-  private byte[] pending = new byte[0];
-  private int pendingLength;
+  private final SseEvents events = new SseEvents();
   private Wire.Counts counts = Wire.Counts.ZERO;
   /** Upstream block index → canonical index, or -1 for a skipped block. */
   private final Map<Long, Integer> indexes = new HashMap<>();
@@ -52,27 +47,7 @@ public final class AnthropicStreamDecoder {
   public List<StreamEvent> next(Buffer piece) {
     List<StreamEvent> out = new ArrayList<>(4);
     if (stopped || failed) return out;
-    ByteArrays.View view = ByteArrays.view(piece);
-    byte[] a = view.array();
-    int from = view.offset();
-    int to = from + piece.length();
-    while (from < to && !stopped && !failed) {
-      int boundary = splitter.nextBoundary(a, from, to);
-      if (boundary < 0) {
-        keep(a, from, to);
-        break;
-      }
-      String text;
-      if (pendingLength == 0) {
-        text = new String(a, from, boundary - from, StandardCharsets.UTF_8);
-      } else {
-        keep(a, from, boundary);
-        text = new String(pending, 0, pendingLength, StandardCharsets.UTF_8);
-        pendingLength = 0;
-      }
-      event(text, out);
-      from = boundary;
-    }
+    events.feed(piece, () -> !stopped && !failed, text -> event(text, out));
     return out;
   }
 
@@ -82,9 +57,8 @@ public final class AnthropicStreamDecoder {
    */
   public List<StreamEvent> end() {
     List<StreamEvent> out = new ArrayList<>(2);
-    if (!stopped && !failed && pendingLength > 0) {
-      String text = new String(pending, 0, pendingLength, StandardCharsets.UTF_8);
-      pendingLength = 0;
+    String text = events.rest();
+    if (!stopped && !failed && text != null) {
       event(text, out);
     }
     if (!stopped && !failed) {
@@ -101,15 +75,6 @@ public final class AnthropicStreamDecoder {
   /** The usage so far, in the canonical convention (input includes cache reads and writes). */
   public Usage usage() {
     return counts.canonical();
-  }
-
-  private void keep(byte[] a, int from, int to) {
-    int n = to - from;
-    if (pendingLength + n > pending.length) {
-      pending = Arrays.copyOf(pending, Math.max(pendingLength + n, Math.max(256, pending.length * 2)));
-    }
-    System.arraycopy(a, from, pending, pendingLength, n);
-    pendingLength += n;
   }
 
   /** One whole event: its {@code event:} and {@code data:} lines (LF, CRLF or CR), comments ignored. */

@@ -7,12 +7,9 @@ import dev.switchboard.canonical.StreamEvent.BlockKind;
 import dev.switchboard.canonical.Usage;
 import dev.switchboard.exchange.GatewayError;
 import dev.switchboard.exchange.RejectedException;
-import dev.switchboard.stream.ByteArrays;
-import dev.switchboard.stream.SseSplitter;
+import dev.switchboard.stream.SseEvents;
 import io.vertx.core.buffer.Buffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
 
@@ -29,9 +26,7 @@ import tools.jackson.databind.JsonNode;
  * failure. Not thread-safe: one per stream.
  */
 public final class GeminiStreamDecoder {
-  private final SseSplitter splitter = new SseSplitter();
-  private byte[] pending = new byte[0];
-  private int pendingLength;
+  private final SseEvents events = new SseEvents();
   private boolean started;
   private boolean finished;
   private boolean failed;
@@ -47,27 +42,7 @@ public final class GeminiStreamDecoder {
   public List<StreamEvent> next(Buffer piece) {
     List<StreamEvent> out = new ArrayList<>(4);
     if (finished || failed) return out;
-    ByteArrays.View view = ByteArrays.view(piece);
-    byte[] a = view.array();
-    int from = view.offset();
-    int to = from + piece.length();
-    while (from < to && !failed) {
-      int boundary = splitter.nextBoundary(a, from, to);
-      if (boundary < 0) {
-        keep(a, from, to);
-        break;
-      }
-      String text;
-      if (pendingLength == 0) {
-        text = new String(a, from, boundary - from, StandardCharsets.UTF_8);
-      } else {
-        keep(a, from, boundary);
-        text = new String(pending, 0, pendingLength, StandardCharsets.UTF_8);
-        pendingLength = 0;
-      }
-      event(text, out);
-      from = boundary;
-    }
+    events.feed(piece, () -> !failed, text -> event(text, out));
     return out;
   }
 
@@ -78,9 +53,8 @@ public final class GeminiStreamDecoder {
   public List<StreamEvent> end() {
     List<StreamEvent> out = new ArrayList<>(4);
     if (finished || failed) return out;
-    if (pendingLength > 0) {
-      String text = new String(pending, 0, pendingLength, StandardCharsets.UTF_8);
-      pendingLength = 0;
+    String text = events.rest();
+    if (text != null) {
       event(text, out);
       if (failed) return out;
     }
@@ -95,15 +69,6 @@ public final class GeminiStreamDecoder {
     out.add(new StreamEvent.MessageStop());
     finished = true;
     return out;
-  }
-
-  private void keep(byte[] a, int from, int to) {
-    int n = to - from;
-    if (pendingLength + n > pending.length) {
-      pending = Arrays.copyOf(pending, Math.max(pendingLength + n, Math.max(256, pending.length * 2)));
-    }
-    System.arraycopy(a, from, pending, pendingLength, n);
-    pendingLength += n;
   }
 
   /** One whole SSE event: its {@code data:} lines joined; other fields and comments ignored. */
