@@ -15,6 +15,7 @@ import dev.switchboard.exchange.GatewayError;
 import dev.switchboard.exchange.GatewayError.Kind;
 import dev.switchboard.exchange.RejectedException;
 import dev.switchboard.provider.ChatBackend;
+import dev.switchboard.provider.anthropic.AnthropicProvider;
 import dev.switchboard.routing.Catalog;
 import dev.switchboard.util.Json;
 import dev.switchboard.util.MediaTypes;
@@ -73,6 +74,10 @@ public final class AnthropicFrontDoor {
       return;
     }
     List<String> dropped = new ArrayList<>(decoded.dropped());
+    String beta = exchange.request().getHeader(AnthropicProvider.ANTHROPIC_BETA);
+    if (beta != null && !(backend instanceof AnthropicProvider)) {
+      dropped.add("anthropic-beta header '" + beta + "' (only Anthropic upstreams take it)");
+    }
     String model = request.model();
     backend.chat(exchange, request, route.upstreamModel(), new EncodingAnswerSink(exchange,
         r -> AnthropicCodec.encodeResponse(r, model), () -> new AnthropicStreamEncoder(model)::encode), dropped);
