@@ -116,6 +116,10 @@ final class RequestAttempts implements Attempts {
       send(next);
       return true;
     }
+    if (error.retryAfterSeconds() >= 0
+        && TimeUnit.SECONDS.toNanos(error.retryAfterSeconds()) > route.policy().retry().maxBackoff().toNanos()) {
+      return false; // the only deployments asked for a longer pause: the client hears so, with the Retry-After
+    }
     long delay = backoffNanos(error);
     if (now + delay - deadline >= 0 || !budget.tryRetry()) return false;
     long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(delay));

@@ -13,6 +13,7 @@ import dev.switchboard.provider.bedrock.BedrockProvider;
 import dev.switchboard.provider.gemini.GeminiProvider;
 import dev.switchboard.provider.openai.OpenAiCompatibleProvider;
 import dev.switchboard.routing.Catalog;
+import dev.switchboard.routing.Router;
 import dev.switchboard.sim.Simulator;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -96,8 +97,9 @@ public final class Gateway implements AutoCloseable {
         simulator = discovery.simulator;
       }
       Catalog built = catalog.build();
-      GatewayHandler handler = new GatewayHandler(new Authenticator(key), new OpenAiFrontDoor(built),
-          new AnthropicFrontDoor(built), new BedrockFrontDoor(built, key), observer, config.server().bodyLimitBytes(),
+      Router router = new Router(vertx, built);
+      GatewayHandler handler = new GatewayHandler(new Authenticator(key), new OpenAiFrontDoor(built, router),
+          new AnthropicFrontDoor(built, router), new BedrockFrontDoor(built, router, key), observer, config.server().bodyLimitBytes(),
           providers.size());
       int port = listen(vertx, config.server(), handler, loops);
       return new Gateway(vertx, config, key, built, List.copyOf(providers), List.copyOf(notes), simulator, port);

@@ -55,7 +55,9 @@ import java.util.function.Predicate;
  * {@code paced → sim-paced/sim-large}, {@code slow → sim-slow/sim-large}, {@code faulty → sim-faulty/sim-large},
  * {@code impatient → sim-impatient/sim-large}, {@code trickle → sim-trickle/sim-large}, and through the
  * Anthropic protocol {@code claude → sim-anthropic/sim-large} and {@code claude-faulty → sim-anthropic-faulty/sim-large},
- * {@code recorded → recorder/upstream-rec-1}.
+ * {@code recorded → recorder/upstream-rec-1}. The models on the slow, faulty and trickle deployments make one attempt
+ * only ({@code retry: {attempts: 1}}), so that a test sees each upstream failure as the client would without
+ * retries; retries and failover have their own tests.
  *
  * <p>The server's {@code body_limit} is {@value #BODY_LIMIT} bytes. Every exchange the gateway finishes is in
  * {@link #exchanges()}.
@@ -169,13 +171,13 @@ public final class GatewayFixture implements AutoCloseable {
           - {name: "team:chat-v1", provider: sim, model: sim-small}
           - {name: acme/chat, provider: sim, model: sim-large}
           - {name: paced, provider: sim-paced, model: sim-large}
-          - {name: slow, provider: sim-slow, model: sim-large}
-          - {name: faulty, provider: sim-faulty, model: sim-large}
-          - {name: impatient, provider: sim-impatient, model: sim-large}
-          - {name: trickle, provider: sim-trickle, model: sim-large}
+          - {name: slow, provider: sim-slow, model: sim-large, retry: {attempts: 1}}
+          - {name: faulty, provider: sim-faulty, model: sim-large, retry: {attempts: 1}}
+          - {name: impatient, provider: sim-impatient, model: sim-large, retry: {attempts: 1}}
+          - {name: trickle, provider: sim-trickle, model: sim-large, retry: {attempts: 1}}
           - {name: recorded, provider: recorder, model: upstream-rec-1}
           - {name: claude, provider: sim-anthropic, model: sim-large}
-          - {name: claude-faulty, provider: sim-anthropic-faulty, model: sim-large}
+          - {name: claude-faulty, provider: sim-anthropic-faulty, model: sim-large, retry: {attempts: 1}}
         """.formatted(BODY_LIMIT,
         sim.deployment(FAST).baseUrl(), SIM_KEY,
         sim.deployment(PACED).baseUrl(), SIM_KEY,
