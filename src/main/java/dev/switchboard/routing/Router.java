@@ -53,6 +53,11 @@ public final class Router {
     attempts.start();
   }
 
+  /** Where a request for {@code route} with {@code demand} would go now, and why; see {@link RouteReport}. */
+  public Map<String, Object> explain(Catalog.Route route, Demand demand) {
+    return RouteReport.of(route, demand, regions, RandomGenerator.getDefault());
+  }
+
   /** Retries a quiet gateway may always make, whatever the ratio says. */
   private static final double MIN_RETRIES_PER_SECOND = 5;
 }

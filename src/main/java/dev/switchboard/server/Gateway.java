@@ -14,6 +14,7 @@ import dev.switchboard.provider.gemini.GeminiProvider;
 import dev.switchboard.provider.openai.OpenAiCompatibleProvider;
 import dev.switchboard.routing.Catalog;
 import dev.switchboard.routing.Router;
+import dev.switchboard.admin.RoutesEndpoint;
 import dev.switchboard.sim.Simulator;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -99,7 +100,8 @@ public final class Gateway implements AutoCloseable {
       Catalog built = catalog.build();
       Router router = new Router(vertx, built);
       GatewayHandler handler = new GatewayHandler(new Authenticator(key), new OpenAiFrontDoor(built, router),
-          new AnthropicFrontDoor(built, router), new BedrockFrontDoor(built, router, key), observer, config.server().bodyLimitBytes(),
+          new AnthropicFrontDoor(built, router), new BedrockFrontDoor(built, router, key), new RoutesEndpoint(built, router),
+          observer, config.server().bodyLimitBytes(),
           providers.size());
       int port = listen(vertx, config.server(), handler, loops);
       return new Gateway(vertx, config, key, built, List.copyOf(providers), List.copyOf(notes), simulator, port);

@@ -160,6 +160,32 @@ final class FailoverE2ETest {
   }
 
   @Test
+  void theRoutesReportNamesTheChoiceItsReasonAndEachDeploymentsState() throws Exception {
+    assertThat(ask("chat").statusCode()).isEqualTo(200);
+    sim.setFault("east-a", Fault.refuse());
+    ask("chat");
+    var http = java.net.http.HttpClient.newHttpClient();
+    var resp = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + gateway.port()
+        + "/admin/routes/chat")).header("authorization", "Bearer failover-key").build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(resp.statusCode()).isEqualTo(200);
+    var report = dev.switchboard.util.Json.MAPPER.readTree(resp.body());
+    assertThat(report.path("chosen").asString()).isEqualTo("west/sim-large");
+    assertThat(report.path("why").asString()).contains("cheapest healthy deployment", "2.5 USD per million tokens");
+    assertThat(report.path("order").get(1).path("deployment").asString()).isEqualTo("east-a/sim-large");
+    assertThat(report.path("order").get(1).path("state").asString()).isEqualTo("ejected");
+    assertThat(report.path("order").get(0).path("price_per_million_tokens").path("source").asString())
+        .isEqualTo("config");
+    String table = dev.switchboard.cli.RoutesCommand.table(report);
+    assertThat(table).contains("Next request goes to west/sim-large", "east-a/sim-large", "ejected", "2 / 4");
+    var unknown = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+        + gateway.port() + "/admin/routes/nope")).header("authorization", "Bearer failover-key").build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(unknown.body()).contains("chat, regional, lonely");
+  }
+
+  @Test
   void theClientsOwnMistakeIsNotRetried() {
     sim.setFault("east-a", Fault.status(400).withCount(1));
     assertThatThrownBy(() -> ask("chat")).isInstanceOf(BadRequestException.class);
