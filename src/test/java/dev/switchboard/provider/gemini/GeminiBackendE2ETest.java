@@ -104,7 +104,7 @@ final class GeminiBackendE2ETest {
           - {name: google-keyless, type: gemini, base_url: "%1$s"}
         models:
           - {name: gem, provider: google, model: sim-large}
-          - {name: gem-faulty, provider: google-faulty, model: sim-large}
+          - {name: gem-faulty, provider: google-faulty, model: sim-large, retry: {attempts: 1}}
           - {name: gem-keyless, provider: google-keyless, model: sim-large}
         """.formatted(sim.deployment("fast").geminiBaseUrl(), sim.deployment("faulty").geminiBaseUrl()));
     Map<String, String> env = Map.of("SWITCHBOARD_MASTER_KEY", KEY);
