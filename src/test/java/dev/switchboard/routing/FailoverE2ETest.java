@@ -71,6 +71,8 @@ final class FailoverE2ETest {
               - {provider: east-b, model: sim-small, priority: 2}
               - {provider: west, model: sim-small, priority: 3}
           - {name: lonely, provider: east-a, model: sim-large}
+          - {name: with-fallback, provider: east-b, model: sim-small, fallbacks: [chat]}
+          - {name: small-window, provider: east-b, model: sim-small, context_window: 50, on_context_overflow: chat}
         """.formatted(sim.deployment("east-a").baseUrl(), sim.deployment("east-b").baseUrl(),
         sim.deployment("west").baseUrl()));
     Map<String, String> env = Map.of("SWITCHBOARD_MASTER_KEY", "failover-key");
@@ -98,6 +100,10 @@ final class FailoverE2ETest {
   }
 
   private static String header(HttpResponseFor<?> r, String name) {
+    return String.join(",", r.headers().values(name));
+  }
+
+  private static String header(com.anthropic.core.http.HttpResponseFor<?> r, String name) {
     return String.join(",", r.headers().values(name));
   }
 
@@ -182,7 +188,33 @@ final class FailoverE2ETest {
         + gateway.port() + "/admin/routes/nope")).header("authorization", "Bearer failover-key").build(),
         java.net.http.HttpResponse.BodyHandlers.ofString());
     assertThat(unknown.statusCode()).isEqualTo(404);
-    assertThat(unknown.body()).contains("chat, regional, lonely");
+    assertThat(unknown.body()).contains("chat, regional, lonely, with-fallback");
+  }
+
+  @Test
+  void whenEveryDeploymentFailsTheFallbackModelServes() {
+    sim.setFault("east-b", Fault.refuse());
+    HttpResponseFor<ChatCompletion> r = ask("with-fallback");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(header(r, "x-switchboard-deployment")).isEqualTo("east-a/sim-large");
+    assertThat(header(r, "x-switchboard-attempts")).isEqualTo("2");
+  }
+
+  @Test
+  void aRequestTooLargeForEveryContextWindowGoesToTheOverflowModel() throws Exception {
+    var anthropic = com.anthropic.client.okhttp.AnthropicOkHttpClient.builder()
+        .baseUrl("http://127.0.0.1:" + gateway.port()).apiKey("failover-key").maxRetries(0).build();
+    try {
+      var small = anthropic.messages().withRawResponse().create(com.anthropic.models.messages.MessageCreateParams
+          .builder().model("small-window").maxTokens(10L).addUserMessage("hi").build());
+      assertThat(header(small, "x-switchboard-deployment")).isEqualTo("east-b/sim-small");
+      var large = anthropic.messages().withRawResponse().create(com.anthropic.models.messages.MessageCreateParams
+          .builder().model("small-window").maxTokens(10L).addUserMessage("count to 3. " + "Lorem ipsum. ".repeat(40))
+          .build());
+      assertThat(header(large, "x-switchboard-deployment")).isEqualTo("east-a/sim-large");
+    } finally {
+      anthropic.close();
+    }
   }
 
   @Test
