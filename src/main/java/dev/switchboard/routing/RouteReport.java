@@ -70,6 +70,9 @@ final class RouteReport {
     m.put("upstream_model", d.upstreamModel());
     m.put("region", d.region());
     SwitchboardConfig.Price p = d.price();
+    if (p == null && d.settings().costPerHour() != null) {
+      m.put("cost_per_hour", d.settings().costPerHour());
+    }
     if (p != null) {
       Map<String, Object> price = new LinkedHashMap<>();
       price.put("input", p.input());
