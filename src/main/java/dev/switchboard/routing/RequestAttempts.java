@@ -214,6 +214,13 @@ final class RequestAttempts implements Attempts {
   }
 
   @Override
+  public String cost(dev.switchboard.canonical.Usage usage) {
+    if (current == null) return null;
+    java.math.BigDecimal c = Cost.of(current.price(), usage);
+    return c == null ? null : c.toPlainString();
+  }
+
+  @Override
   public void answered() {
     if (current == null || answered) return;
     answered = true;

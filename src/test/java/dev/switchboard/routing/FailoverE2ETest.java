@@ -119,6 +119,10 @@ final class FailoverE2ETest {
     assertThat(header(r, "x-switchboard-deployment")).isEqualTo("east-a/sim-large");
     assertThat(header(r, "x-switchboard-region")).isEqualTo("us-east");
     assertThat(header(r, "x-switchboard-attempts")).isEqualTo("1");
+    var usage = r.parse().usage().orElseThrow();
+    // 1 USD per million input tokens, 2 per million output tokens
+    assertThat(new java.math.BigDecimal(header(r, "x-switchboard-cost"))).isEqualByComparingTo(
+        java.math.BigDecimal.valueOf(usage.promptTokens() + 2 * usage.completionTokens()).movePointLeft(6));
   }
 
   @Test
