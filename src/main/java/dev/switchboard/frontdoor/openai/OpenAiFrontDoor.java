@@ -159,12 +159,35 @@ public final class OpenAiFrontDoor {
     json(exchange, model(r));
   }
 
+  /**
+   * OpenAI's model object, plus (ignored by the SDKs, read by people and scripts) the model's routing strategy and
+   * deployments with their regions and prices in USD per million tokens.
+   */
   private Map<String, Object> model(Catalog.Route r) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", r.model());
     m.put("object", "model");
     m.put("created", catalog.created());
     m.put("owned_by", r.provider().name());
+    m.put("strategy", r.policy().strategy());
+    List<Map<String, Object>> deployments = new ArrayList<>();
+    for (Deployment d : r.deployments()) {
+      Map<String, Object> dm = new LinkedHashMap<>();
+      dm.put("id", d.id());
+      dm.put("region", d.region());
+      var price = d.price();
+      if (price != null) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("input", price.input());
+        p.put("output", price.output());
+        if (price.cacheRead() != null) p.put("cache_read", price.cacheRead());
+        if (price.cacheWrite() != null) p.put("cache_write", price.cacheWrite());
+        p.put("source", d.priceSource());
+        dm.put("price_per_million_tokens", p);
+      }
+      deployments.add(dm);
+    }
+    m.put("deployments", deployments);
     return m;
   }
 
