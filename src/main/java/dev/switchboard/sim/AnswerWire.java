@@ -1,6 +1,7 @@
 package dev.switchboard.sim;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
 import java.util.List;
 
 /**
@@ -12,6 +13,19 @@ interface AnswerWire {
   /** The complete non-streamed response body. */
   Buffer body();
 
+  /**
+   * Sets the protocol's response headers, just before a stream's head or a whole body goes out. The default suits
+   * SSE streams; a whole body is sent as {@code application/json} in any case.
+   */
+  default void headers(HttpServerResponse response, boolean stream) {
+    if (stream) sseHeaders(response);
+  }
+
+  /** The headers of a server-sent event stream. */
+  static void sseHeaders(HttpServerResponse response) {
+    response.putHeader("content-type", "text/event-stream; charset=utf-8").putHeader("cache-control", "no-cache");
+  }
+
   /** Appends the stream's events that precede the first token. */
   void head(Buffer out);
 
@@ -20,6 +34,14 @@ interface AnswerWire {
 
   /** Appends the stream's events that follow the last token, up to and including its end marker. */
   void tail(Buffer out);
+
+  /**
+   * Appends the protocol's in-stream error for a stream broken off mid-way (a CUT fault) and returns true; or returns
+   * false, the default, when the protocol has no such message and the connection is reset instead.
+   */
+  default boolean breakOff(Buffer out) {
+    return false;
+  }
 
   /** Makes the wire for a planned answer to {@code request}. */
   @FunctionalInterface
