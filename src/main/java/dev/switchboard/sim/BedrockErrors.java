@@ -31,11 +31,15 @@ final class BedrockErrors {
     return new ApiError(403, "MissingAuthenticationTokenException", "Missing Authentication Token", null, null);
   }
 
-  /** An {@code Authorization} header that is neither a SigV4 signature nor a bearer key. */
+  /** An {@code Authorization} header that is neither a whole SigV4 signature nor a bearer key. */
   static ApiError incompleteSignature() {
-    return new ApiError(403, "IncompleteSignatureException", "Authorization header requires 'Credential' parameter. "
-        + "Authorization header requires 'Signature' parameter. Or use 'Authorization: Bearer <Bedrock API key>'.",
-        null, null);
+    return new ApiError(403, "IncompleteSignatureException", "Authorization header requires 'Credential', "
+        + "'SignedHeaders' and 'Signature' parameters, and the request an 'X-Amz-Date' header; or use "
+        + "'Authorization: Bearer <Bedrock API key>'.", null, null);
+  }
+
+  static ApiError invalidSignature(String message) {
+    return new ApiError(403, "InvalidSignatureException", message, null, null);
   }
 
   static ApiError unknownOperation(String method, String path) {

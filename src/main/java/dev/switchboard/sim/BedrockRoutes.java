@@ -21,8 +21,8 @@ import tools.jackson.databind.JsonNode;
  * {@code chunk} frames). The model id is the path segment, percent-decoded ({@code %3A}, {@code %2F}); whether the
  * answer streams is the operation's choice, not the body's.
  *
- * <p>Order of checks: {@code Authorization} present, as a SigV4 signature ({@code AWS4-HMAC-SHA256 Credential=…}) or a
- * bearer key (403 otherwise; signatures are not verified, as API keys are not elsewhere), then the deployment's fault,
+ * <p>Order of checks: credentials in a form Bedrock takes ({@link BedrockAuth}: a SigV4 signature scoped to
+ * {@code bedrock}, or a bearer key; 403 otherwise, but signatures are not verified), then the deployment's fault,
  * then JSON syntax, the model id and the fields (400 {@code ValidationException}). Each request ends in exactly one
  * ledger entry with endpoint {@code converse} or {@code invoke}. Every response carries {@code x-amzn-RequestId}: the
  * caller's {@code x-request-id} if it sent one (so a gateway's id reaches the ledger), else a fresh UUID as AWS uses.
@@ -111,7 +111,7 @@ final class BedrockRoutes implements Handler<HttpServerRequest> {
 
   private void begin(Exchange ex, Operation op, Buffer body) {
     if (ex.finished()) return;
-    ApiError denied = authorization(ex.request.getHeader("authorization"));
+    ApiError denied = BedrockAuth.check(ex.request);
     if (denied != null) {
       ex.fail(denied, null);
       return;
@@ -156,19 +156,6 @@ final class BedrockRoutes implements Handler<HttpServerRequest> {
     ChatResponder.answer(ex, request.withStream(op.stream), (r, choices) -> new MessagesWire(Wire.id("msg_bdrk_"),
         r.model(), choices.getFirst(), r.promptTokens(),
         new InvokeFraming(ex, r.promptTokens(), choices.getFirst().tokens())));
-  }
-
-  /**
-   * Null if the request carries credentials in a form Bedrock takes, else the 403 it gets. The simulator checks the
-   * form, not the signature or the key, as a gateway test needs.
-   */
-  private static ApiError authorization(String auth) {
-    if (auth == null || auth.isBlank()) return BedrockErrors.missingToken();
-    if (auth.regionMatches(true, 0, "Bearer ", 0, 7) && !auth.substring(7).isBlank()) return null;
-    if (auth.startsWith("AWS4-HMAC-SHA256 ") && auth.contains("Credential=") && auth.contains("Signature=")) {
-      return null;
-    }
-    return BedrockErrors.incompleteSignature();
   }
 
   private static void plainError(HttpServerResponse resp, ApiError e) {

@@ -172,6 +172,20 @@ final class SimBedrockConverseTest {
         "cacheReadInputTokens", "cacheWriteInputTokens");
     assertThat(ledger("raw-200").completionTokens()).isEqualTo(answer.at("/usage/outputTokens").asInt());
 
+    // Signatures are not verified, but a credential scoped to the endpoint's name instead of 'bedrock' is refused.
+    String sigV4 = "AWS4-HMAC-SHA256 Credential=AKIDSIM/20260101/us-east-1/%s/aws4_request, "
+        + "SignedHeaders=host;x-amz-date, Signature=" + "0123456789abcdef".repeat(4);
+    HttpResponse<String> signed = fx.post(url, body, "authorization", sigV4.formatted("bedrock"),
+        "x-amz-date", "20260101T000000Z");
+    assertThat(signed.statusCode()).isEqualTo(200);
+    HttpResponse<String> wrongService = fx.post(url, body, "authorization", sigV4.formatted("bedrock-runtime"),
+        "x-amz-date", "20260101T000000Z");
+    assertThat(wrongService.statusCode()).isEqualTo(403);
+    assertThat(wrongService.headers().firstValue("x-amzn-ErrorType").orElseThrow())
+        .startsWith("InvalidSignatureException:");
+    assertThat(fx.post(url, body, "authorization", "AWS4-HMAC-SHA256 Credential=AKIDSIM").statusCode())
+        .isEqualTo(403);
+
     HttpResponse<String> notJson = fx.post(url, "{not json", "authorization", "Bearer k");
     assertThat(notJson.statusCode()).isEqualTo(400);
     assertThat(notJson.headers().firstValue("x-amzn-ErrorType").orElseThrow()).startsWith("ValidationException:");
