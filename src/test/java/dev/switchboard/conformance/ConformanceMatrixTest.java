@@ -80,12 +80,12 @@ final class ConformanceMatrixTest {
         providers:
           - {name: openai-sim, base_url: "%s", api_key: k}
           - {name: anthropic-sim, type: anthropic, base_url: "%s", api_key: k}
-          - {name: bedrock-up, type: bedrock, base_url: "http://127.0.0.1:%d", region: us-west-2}
+          - {name: bedrock-up, type: bedrock, base_url: "%s", region: us-west-2}
         models:
           - {name: m-openai, provider: openai-sim, model: sim-large}
           - {name: m-anthropic, provider: anthropic-sim, model: sim-large}
-          - {name: m-bedrock, provider: bedrock-up, model: chat}
-        """.formatted(fast.baseUrl(), fast.anthropicBaseUrl(), upstreams.gateway().port()));
+          - {name: m-bedrock, provider: bedrock-up, model: sim-large}
+        """.formatted(fast.baseUrl(), fast.anthropicBaseUrl(), fast.bedrockBaseUrl()));
     Map<String, String> env = Map.of("SWITCHBOARD_MASTER_KEY", "matrix-key",
         "AWS_ACCESS_KEY_ID", GatewayFixture.MASTER_KEY, "AWS_SECRET_ACCESS_KEY", GatewayFixture.MASTER_KEY);
     SwitchboardConfig config = new ConfigLoader(env::get).load(new ConfigLoader.Flags(file, 0, null, dir));
