@@ -24,10 +24,11 @@ import tools.jackson.databind.JsonNode;
  * (cl100k tokens + 3 per message + 3), so a conversation gets the same usage and words from any protocol.
  *
  * <p>Strict where a translating gateway could go wrong, as Bedrock is: content blocks are unions with exactly one known
- * member; the conversation starts with a user message and alternates; {@code toolUse} only in assistant messages,
- * {@code toolResult} only in user ones, each answering a {@code toolUse} of the message before, and every
- * {@code toolUse} answered by the next message; tool blocks need a {@code toolConfig}; there is no tool choice "none". Unknown top-level
- * fields are refused too. Images, documents, reasoning and cache points are checked for shape and carry no text.
+ * member; text is not blank; the conversation starts with a user message and alternates; {@code toolUse} only in
+ * assistant messages, {@code toolResult} only in user ones, each answering a {@code toolUse} of the message before,
+ * and every {@code toolUse} answered by the next message; tool blocks need a {@code toolConfig}; there is no tool
+ * choice "none". Unknown top-level fields are refused too. Images, documents, reasoning and cache points are checked
+ * for shape and carry no text.
  */
 final class ConverseRequest {
   private static final Set<String> FIELDS = Set.of("messages", "system", "inferenceConfig", "toolConfig",
@@ -220,7 +221,14 @@ final class ConverseRequest {
       JsonNode v = b.get(member);
       String vat = bat + "." + member;
       switch (member) {
-        case "text" -> turn.appendText(string(v, vat));
+        case "text" -> {
+          String text = string(v, vat);
+          if (text.isBlank()) {
+            throw BedrockErrors.validation("The text field in the ContentBlock object at " + bat + " is blank. Add "
+                + "text to the text field, and try again.");
+          }
+          turn.appendText(text);
+        }
         case "image" -> image(v, vat);
         case "document", "video", "audio" -> object(object(v, vat).get("source"), vat + ".source");
         case "toolUse" -> {

@@ -108,7 +108,7 @@ final class SimBedrockConverseTest {
   }
 
   @Test
-  void aConversationMustStartWithTheUserAndAlternate() {
+  void aConversationMustStartWithTheUserAlternateAndHaveNoBlankText() {
     Message assistant = Message.builder().role(ConversationRole.ASSISTANT).content(ContentBlock.fromText("hi"))
         .build();
     assertThatThrownBy(() -> client.converse(b -> b.modelId("sim-large").messages(assistant, user("hi"))))
@@ -119,6 +119,10 @@ final class SimBedrockConverseTest {
     assertThatThrownBy(() -> client.converse(b -> b.modelId("sim-large").messages(user("a"), user("b"))))
         .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.awsErrorDetails().errorMessage())
             .startsWith("A conversation must alternate between user and assistant roles"));
+    assertThatThrownBy(() -> client.converse(b -> b.modelId("sim-large").messages(user(" "))))
+        .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.awsErrorDetails().errorMessage())
+            .isEqualTo("The text field in the ContentBlock object at messages.0.content.0 is blank. Add text to the "
+                + "text field, and try again."));
   }
 
   @Test
