@@ -278,6 +278,7 @@ final class BedrockBackendE2ETest {
       assertThat(e.statusCode()).isEqualTo(429);
       assertThat(e.getMessage()).contains("Provider 'aws-faulty' answered HTTP 429 ThrottlingException: Too many "
           + "requests").doesNotContain("{\"message\"");
+      assertThat(e.code()).contains("ThrottlingException");
     });
     assertThat(served(requestId(t)).outcome()).isEqualTo("fault:status");
   }
