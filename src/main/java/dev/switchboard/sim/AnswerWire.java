@@ -18,12 +18,12 @@ interface AnswerWire {
    * SSE streams; a whole body is sent as {@code application/json} in any case.
    */
   default void headers(HttpServerResponse response, boolean stream) {
-    if (stream) sseHeaders(response);
+    if (stream) streamHeaders(response, "text/event-stream; charset=utf-8");
   }
 
-  /** The headers of a server-sent event stream. */
-  static void sseHeaders(HttpServerResponse response) {
-    response.putHeader("content-type", "text/event-stream; charset=utf-8").putHeader("cache-control", "no-cache");
+  /** The headers of a stream whose content type is {@code contentType}. */
+  static void streamHeaders(HttpServerResponse response, String contentType) {
+    response.putHeader("content-type", contentType).putHeader("cache-control", "no-cache");
   }
 
   /** Appends the stream's events that precede the first token. */
@@ -36,8 +36,18 @@ interface AnswerWire {
   void tail(Buffer out);
 
   /**
-   * Appends the protocol's in-stream error for a stream broken off mid-way (a CUT fault) and returns true; or returns
-   * false, the default, when the protocol has no such message and the connection is reset instead.
+   * Completion tokens the answer bills beyond its choices' pieces (Gemini's thinking); the ledger counts them as sent
+   * with the head, whether or not their text is shown.
+   */
+  default int extraTokens() {
+    return 0;
+  }
+
+  /**
+   * What a stream broken off mid-way by a CUT fault ends with: appends the protocol's in-stream error, if it has one
+   * (Bedrock's exception frame), and returns true to end the stream cleanly after it (also right for a protocol
+   * without an end marker, whose broken streams look like that); or returns false, the default, to reset the
+   * connection instead.
    */
   default boolean breakOff(Buffer out) {
     return false;

@@ -8,8 +8,8 @@ import java.util.List;
  * Sends a planned chat answer with the deployment's pacing: the head after the time to first token, then one token
  * per choice every {@code 1/tokensPerSecond}. Without pacing ({@code tokensPerSecond <= 0}) the whole stream goes out
  * in one write, still as separate events. The bytes come from an {@link AnswerWire}, so OpenAI chat completions,
- * Anthropic messages and Bedrock's converse and invoke share the planning, pacing, cuts and ledger accounting. Runs on
- * the exchange's event loop.
+ * Anthropic messages, Gemini generation and Bedrock's converse and invoke share the planning, pacing, cuts and ledger
+ * accounting. Runs on the exchange's event loop.
  */
 final class ChatResponder {
   private final Exchange ex;
@@ -37,7 +37,7 @@ final class ChatResponder {
       tokens += c.tokens();
     }
     this.steps = maxPieces;
-    this.completionTokens = tokens;
+    this.completionTokens = tokens + wire.extraTokens();
     this.tokensPerSecond = ex.deployment.spec().tokensPerSecond();
   }
 
@@ -51,9 +51,14 @@ final class ChatResponder {
 
   /** Plans the answer to {@code request} and sends it in the format {@code wires} makes. */
   static void answer(Exchange ex, ChatRequest request, AnswerWire.Factory wires) {
-    ex.promptTokens = request.promptTokens();
     List<ChatAnswer.Choice> choices = ChatAnswer.plan(request, ex.deployment.spec());
-    new ChatResponder(ex, request, choices, wires.create(request, choices)).start();
+    answer(ex, request, choices, wires.create(request, choices));
+  }
+
+  /** Sends {@code choices}, already planned for {@code request}, in the format {@code wire} makes. */
+  static void answer(Exchange ex, ChatRequest request, List<ChatAnswer.Choice> choices, AnswerWire wire) {
+    ex.promptTokens = request.promptTokens();
+    new ChatResponder(ex, request, choices, wire).start();
   }
 
   private void start() {
@@ -73,6 +78,7 @@ final class ChatResponder {
     wire.headers(response, true);
     Buffer out = Buffer.buffer(256 * (choices.size() + 1));
     wire.head(out);
+    ex.sentTokens += wire.extraTokens();
     if (tokensPerSecond > 0) pacer = new Pacer(ex.deployment.context().ticker().read(), tokensPerSecond);
     emit(out);
   }

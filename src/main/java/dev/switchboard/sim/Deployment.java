@@ -11,8 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One simulated deployment: its HTTP server (OpenAI, Anthropic and Bedrock routes on one port), its fault and whether
- * it is listening.
+ * One simulated deployment: its HTTP server (OpenAI, Anthropic, Gemini and Bedrock routes on one port), its fault and
+ * whether it is listening.
  *
  * <p>Thread-safe. The fault is read by event loops on every request and set from any thread. Listening follows the
  * state ({@code not stopped, no REFUSE fault, region up}); each change queues one reconciliation on {@link #transitions},
@@ -28,6 +28,7 @@ final class Deployment implements SimDeployment {
   private final OpenAiRoutes openAi;
   private final AnthropicRoutes anthropic;
   private final BedrockRoutes bedrock;
+  private final GeminiRoutes gemini;
   private final AtomicReference<ActiveFault> fault = new AtomicReference<>();
   private volatile boolean regionDown;
   private volatile int port;
@@ -48,6 +49,7 @@ final class Deployment implements SimDeployment {
     this.openAi = new OpenAiRoutes(this);
     this.anthropic = new AnthropicRoutes(this);
     this.bedrock = new BedrockRoutes(this);
+    this.gemini = new GeminiRoutes(this);
   }
 
   SimDeploymentSpec spec() {
@@ -80,6 +82,11 @@ final class Deployment implements SimDeployment {
 
   @Override
   public String anthropicBaseUrl() {
+    return "http://" + urlHost + ":" + port;
+  }
+
+  @Override
+  public String geminiBaseUrl() {
     return "http://" + urlHost + ":" + port;
   }
 
@@ -183,11 +190,12 @@ final class Deployment implements SimDeployment {
   }
 
   /**
-   * The protocols share the port: Bedrock's requests are told apart by their {@code /model/} path, Anthropic's by
-   * path and {@code anthropic-version}; the rest are OpenAI's.
+   * The protocols share the port: Bedrock's requests are told apart by their {@code /model/} paths, Gemini's by their
+   * {@code /v1beta/} paths, Anthropic's by path and {@code anthropic-version}; the rest are OpenAI's.
    */
   private void route(HttpServerRequest req) {
     if (BedrockRoutes.claims(req)) bedrock.handle(req);
+    else if (GeminiRoutes.claims(req)) gemini.handle(req);
     else if (AnthropicRoutes.claims(req)) anthropic.handle(req);
     else openAi.handle(req);
   }

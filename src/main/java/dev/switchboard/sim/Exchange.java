@@ -7,8 +7,8 @@ import io.vertx.core.http.HttpVersion;
 import java.util.function.Function;
 
 /**
- * One inference request (OpenAI chat or embeddings, Anthropic messages, Bedrock converse or invoke) from arrival to its
- * single ledger entry.
+ * One inference request (OpenAI chat or embeddings, Anthropic messages, Gemini generation, Bedrock converse or
+ * invoke) from arrival to its single ledger entry.
  *
  * <p>All methods run on the connection's event loop (the request handler's, and timers set from it run there too), so
  * the fields need no synchronisation. The exchange owns the response: it ends it, resets the connection, or notices the

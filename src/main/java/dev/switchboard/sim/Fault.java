@@ -8,9 +8,9 @@ import java.util.Locale;
  * A failure to inject into one deployment with {@link Simulator#setFault}. Build one with the static factories; fields
  * that do not apply to a kind are 0.
  *
- * <p>Faults apply to inference requests (chat completions, embeddings, Anthropic messages, Bedrock converse and
- * invoke); the models listings and Anthropic token counting keep answering so that a health probe does not consume a
- * counted fault. {@code count > 0} limits the fault to the next {@code count} inference requests, after which it
+ * <p>Faults apply to inference requests (chat completions, embeddings, Anthropic messages, Gemini generation, Bedrock
+ * converse and invoke); the models listings and token counting keep answering so that a health probe does not consume
+ * a counted fault. {@code count > 0} limits the fault to the next {@code count} inference requests, after which it
  * clears itself; 0 keeps it until cleared.
  *
  * @param kind what goes wrong
@@ -24,7 +24,9 @@ public record Fault(Kind kind, int status, int retryAfterSeconds, long delayMill
 
   /** The failure modes. */
   public enum Kind {
-    /** Answer with {@code status} and an error body in the request's protocol (OpenAI, Anthropic or Bedrock). */
+    /**
+     * Answer with {@code status} and an error body in the request's protocol (OpenAI, Anthropic, Gemini or Bedrock).
+     */
     STATUS,
     /** Stop listening, so connects are refused; clearing the fault listens again on the same port. */
     REFUSE,
@@ -37,8 +39,9 @@ public record Fault(Kind kind, int status, int retryAfterSeconds, long delayMill
     /**
      * Stream {@code afterTokens} content chunks (Anthropic and Bedrock: content deltas), or part of a non-streamed body,
      * then reset the connection; the stream's finish events ({@code [DONE]}, {@code message_stop}) never arrive. A
-     * Bedrock stream instead ends after them with a {@code modelStreamErrorException} frame, as Bedrock reports a model
-     * failing mid-stream.
+     * Gemini stream, which has no end marker, instead ends cleanly without its last chunk (no {@code finishReason}, no
+     * usage), as a broken Gemini stream looks; a Bedrock stream ends after the chunks with a
+     * {@code modelStreamErrorException} frame, as Bedrock reports a model failing mid-stream.
      */
     CUT;
 
@@ -70,8 +73,9 @@ public record Fault(Kind kind, int status, int retryAfterSeconds, long delayMill
   }
 
   /**
-   * Answer 429 (OpenAI {@code rate_limit_exceeded}, Anthropic {@code rate_limit_error}, Bedrock
-   * {@code ThrottlingException}) with a {@code Retry-After} header (omitted when 0).
+   * Answer 429 (OpenAI {@code rate_limit_exceeded}, Anthropic {@code rate_limit_error}, Gemini
+   * {@code RESOURCE_EXHAUSTED} with a {@code RetryInfo} detail, Bedrock {@code ThrottlingException}) with a
+   * {@code Retry-After} header (both omitted when 0).
    */
   public static Fault status429(int retryAfterSeconds) {
     return new Fault(Kind.STATUS, 429, retryAfterSeconds, 0, 0, 0);

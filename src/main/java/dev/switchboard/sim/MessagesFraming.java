@@ -18,7 +18,7 @@ interface MessagesFraming {
 
     @Override
     public void headers(HttpServerResponse response, boolean stream) {
-      if (stream) AnswerWire.sseHeaders(response);
+      if (stream) AnswerWire.streamHeaders(response, "text/event-stream; charset=utf-8");
     }
 
     @Override

@@ -4,11 +4,13 @@ import java.util.List;
 
 /**
  * One simulated provider deployment: a server on its own loopback port (HTTP/1.1, and cleartext HTTP/2 with prior
- * knowledge) that speaks the OpenAI API, the Anthropic Messages API and the Bedrock Runtime API.
+ * knowledge) that speaks the OpenAI API, the Anthropic Messages API, the Gemini API and the Bedrock Runtime API.
  *
- * <p>Point an OpenAI client at {@link #baseUrl()}, an Anthropic client at {@link #anthropicBaseUrl()}, an AWS SDK's
- * Bedrock Runtime client at {@link #bedrockBaseUrl()}. Implementations are thread-safe; the values never change while
- * the simulator runs (a refused deployment keeps its port and listens on it again when the fault is cleared).
+ * <p>Point an OpenAI client at {@link #baseUrl()}, an Anthropic client at {@link #anthropicBaseUrl()}, a Gemini client
+ * (or a Switchboard provider of type {@code gemini}) at {@link #geminiBaseUrl()}, an AWS SDK's Bedrock Runtime client
+ * (or a provider of type {@code bedrock}) at {@link #bedrockBaseUrl()}. Implementations are thread-safe; the values
+ * never change while the simulator runs (a refused deployment keeps its port and listens on it again when the fault is
+ * cleared).
  */
 public interface SimDeployment {
   String name();
@@ -23,6 +25,12 @@ public interface SimDeployment {
 
   /** {@code http://<host>:<port>}, the base URL the Anthropic SDKs expect (they add {@code /v1/messages}). */
   String anthropicBaseUrl();
+
+  /**
+   * {@code http://<host>:<port>}, the Gemini API's base URL without its version, as Gemini clients take it (they add
+   * {@code /v1beta/models/...}).
+   */
+  String geminiBaseUrl();
 
   /**
    * {@code http://<host>:<port>}, the endpoint override the AWS SDKs expect for Bedrock Runtime (they add

@@ -16,7 +16,8 @@ import tools.jackson.databind.JsonNode;
  * A real OpenAI-compatible upstream on loopback that remembers every request it receives (method, path, headers and the
  * exact body bytes) and answers with a fixed completion: {@link #TEXT} as one JSON body, or, for {@code "stream": true},
  * as an SSE stream that ends with a usage chunk when (and only when) the request asked for
- * {@code stream_options.include_usage}, as OpenAI does. It exists because the simulator does not expose what it
+ * {@code stream_options.include_usage}, as OpenAI does; {@code POST /v1/messages} gets the same text as one Anthropic
+ * message. It exists because the simulator does not expose what it
  * received; it is an upstream, not a stand-in for any gateway class.
  */
 public final class RecordingUpstream {
@@ -47,7 +48,7 @@ public final class RecordingUpstream {
     this.server = server;
   }
 
-  static Future<RecordingUpstream> start(Vertx vertx) {
+  public static Future<RecordingUpstream> start(Vertx vertx) {
     RecordingUpstream[] self = new RecordingUpstream[1];
     HttpServer server = vertx.createHttpServer().requestHandler(req -> self[0].handle(req));
     self[0] = new RecordingUpstream(server);
@@ -56,6 +57,11 @@ public final class RecordingUpstream {
 
   public String baseUrl() {
     return "http://127.0.0.1:" + server.actualPort() + "/v1";
+  }
+
+  /** The base URL without {@code /v1}, as Anthropic-protocol providers take it. */
+  public String rootUrl() {
+    return "http://127.0.0.1:" + server.actualPort();
   }
 
   public AwaitableLog<Received> received() {
@@ -69,12 +75,23 @@ public final class RecordingUpstream {
       Received r = new Received(req.method().name(), req.path(), Map.copyOf(headers), body.getBytes());
       received.add(r); // before answering: once the client has its answer, the record is there
       JsonNode json = r.json();
-      if (json.path("stream").asBoolean(false)) {
+      if (r.path().equals("/v1/messages")) {
+        req.response().putHeader("content-type", "application/json").end(message(json.path("model").asString()));
+      } else if (json.path("stream").asBoolean(false)) {
         stream(req, json.path("stream_options").path("include_usage").asBoolean(false));
       } else {
         req.response().putHeader("content-type", "application/json").end(completion(json.path("model").asString()));
       }
     });
+  }
+
+  /** An Anthropic Messages answer, for an upstream of type {@code anthropic} at {@link #rootUrl}. */
+  private static String message(String model) {
+    return """
+        {"id":"msg_rec","type":"message","role":"assistant","model":"%s",\
+        "content":[{"type":"text","text":"%s"}],"stop_reason":"end_turn","stop_sequence":null,\
+        "usage":{"input_tokens":%d,"output_tokens":%d}}"""
+        .formatted(model, TEXT, PROMPT_TOKENS, COMPLETION_TOKENS);
   }
 
   private static String completion(String model) {

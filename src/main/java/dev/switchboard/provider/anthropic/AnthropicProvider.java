@@ -21,13 +21,16 @@ import java.util.List;
 /**
  * An Anthropic Messages upstream (Anthropic's API, or any server speaking it). Its {@code base_url} is the
  * host without {@code /v1}, as the Anthropic SDKs use it. Every client — OpenAI's or Anthropic's — is served
- * through the canonical model, speaking API version 2023-06-01 upstream.
+ * through the canonical model, speaking API version 2023-06-01 upstream. A client's {@code anthropic-beta}
+ * header is passed on as it came.
  */
 public final class AnthropicProvider extends HttpUpstream {
   private static final String API_VERSION = AnthropicCodec.VERSION_2023_06_01;
   private static final CharSequence X_API_KEY = HttpHeaders.createOptimized("x-api-key");
   private static final CharSequence ANTHROPIC_VERSION = HttpHeaders.createOptimized("anthropic-version");
   private static final CharSequence VERSION_VALUE = HttpHeaders.createOptimized(API_VERSION);
+  /** Anthropic clients opt into beta features with it; only an Anthropic upstream understands it. */
+  public static final String ANTHROPIC_BETA = "anthropic-beta";
 
   private final CharSequence apiKey;
 
@@ -45,6 +48,8 @@ public final class AnthropicProvider extends HttpUpstream {
   protected void putHeaders(HttpClientRequest req, Exchange exchange, Buffer body) {
     req.putHeader(ANTHROPIC_VERSION, VERSION_VALUE);
     if (apiKey != null) req.putHeader(X_API_KEY, apiKey);
+    String beta = exchange.request().getHeader(ANTHROPIC_BETA);
+    if (beta != null) req.putHeader(ANTHROPIC_BETA, beta);
   }
 
   @Override

@@ -91,7 +91,7 @@ final class BedrockBackendE2ETest {
         models:
           - {name: converse-chat, provider: aws, model: sim-large}
           - {name: claude, provider: aws, model: "%s"}
-          - {name: converse-faulty, provider: aws-faulty, model: sim-large}
+          - {name: converse-faulty, provider: aws-faulty, model: sim-large, retry: {attempts: 1}}
         """.formatted(sim.deployment("bedrock").bedrockBaseUrl(), sim.deployment("faulty").bedrockBaseUrl(),
         CLAUDE_ID));
     // Signing reads the credentials like the AWS SDKs do; the simulator checks that requests are signed.
