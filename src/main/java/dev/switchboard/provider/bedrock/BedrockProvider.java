@@ -11,11 +11,13 @@ import dev.switchboard.codec.bedrock.BedrockStreamDecoder;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.exchange.AnswerSink;
 import dev.switchboard.exchange.Exchange;
+import dev.switchboard.exchange.GatewayError;
 import dev.switchboard.provider.HttpUpstream;
 import dev.switchboard.provider.TranslateCall;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import java.net.URI;
 import java.time.InstantSource;
@@ -85,6 +87,29 @@ public final class BedrockProvider extends HttpUpstream {
     String path = "/model/" + SigV4Signer.encodePathSegment(upstreamModel)
         + (request.stream() ? "/converse-stream" : "/converse");
     translate(exchange, path, encoded.body(), request.stream(), sink, DECODING, dropped);
+  }
+
+  /**
+   * Bedrock's errors carry their code in {@code x-amzn-ErrorType} and their text in {@code {"message"}}
+   * (PROTOCOLS.md 3.6), not in the {@code {"error":{…}}} the generic reader looks for: read them with the Bedrock
+   * codec, so the client sees the upstream's words and code (say {@code ThrottlingException}) instead of raw JSON.
+   * Bedrock refuses bad credentials with 403 ({@code UnrecognizedClientException}, {@code InvalidSignatureException},
+   * …): that is the operator's to fix, so it becomes a 502, never an authentication or permission error that would
+   * make the client blame its own key.
+   */
+  @Override
+  protected GatewayError upstreamError(HttpClientResponse resp, Buffer body) {
+    int status = resp.statusCode();
+    GatewayError e = BedrockConverseCodec.decodeError(status, resp.getHeader("x-amzn-ErrorType"), body);
+    String message = "Provider '" + name() + "' answered HTTP " + status
+        + (e.code() == null ? "" : " " + e.code()) + ": " + e.message();
+    if (e.kind() == GatewayError.Kind.AUTHENTICATION || status == 401) {
+      return GatewayError.of(502, GatewayError.Kind.UPSTREAM, message + " — check the AWS credentials"
+          + (bearer != null ? " (api_key)" : "") + " of provider '" + name() + "' in the Switchboard config",
+          "upstream_auth_failed");
+    }
+    return new GatewayError(status >= 400 && status <= 599 ? status : 502, e.kind(), message, null, e.code(),
+        retryAfterSeconds(resp));
   }
 
   private static final TranslateCall.Decoding DECODING = new TranslateCall.Decoding(
