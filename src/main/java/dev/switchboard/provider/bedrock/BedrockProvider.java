@@ -49,6 +49,46 @@ public final class BedrockProvider extends HttpUpstream {
     this.signer = SigV4Signer.create(region, SigV4Verifier.BEDROCK, InstantSource.system());
     this.bearer = settings.apiKey() == null ? null : "Bearer " + settings.apiKey();
     this.credentials = AwsCredentialsProvider.from(env);
+    if (bearer == null) refreshCredentials(); // at start, off the event loops; failures surface per request
+  }
+
+  /** How long read credentials are used before they are read again (rotated keys apply within it). */
+  private static final long CREDENTIALS_TTL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+
+  private volatile AwsCredentials cached;
+  private volatile RuntimeException credentialsProblem;
+  private volatile long credentialsReadAt;
+  private final java.util.concurrent.atomic.AtomicBoolean refreshing = new java.util.concurrent.atomic.AtomicBoolean();
+
+  private void refreshCredentials() {
+    try {
+      cached = credentials.resolve();
+      credentialsProblem = null;
+    } catch (RuntimeException e) {
+      credentialsProblem = e;
+    } finally {
+      credentialsReadAt = System.nanoTime();
+    }
+  }
+
+  /**
+   * The credentials to sign with. Reading them may touch the credentials file, which must not happen on an
+   * event loop: a stale value is used while a worker thread reads them again (every
+   * {@link #CREDENTIALS_TTL_NANOS}), so rotated keys apply within a minute without a restart.
+   */
+  private AwsCredentials credentials() {
+    if (System.nanoTime() - credentialsReadAt > CREDENTIALS_TTL_NANOS && refreshing.compareAndSet(false, true)) {
+      vertx().executeBlocking(() -> {
+        refreshCredentials();
+        return null;
+      }, false).onComplete(ar -> refreshing.set(false));
+    }
+    AwsCredentials c = cached;
+    if (c == null) {
+      RuntimeException problem = credentialsProblem;
+      throw problem != null ? problem : new IllegalStateException("AWS credentials are not read yet");
+    }
+    return c;
   }
 
   private static String region(SwitchboardConfig.Provider settings, Function<String, String> env) {
@@ -70,8 +110,7 @@ public final class BedrockProvider extends HttpUpstream {
       req.putHeader(HttpHeaders.AUTHORIZATION, bearer);
       return;
     }
-    // Credentials are read per request so that rotated keys (env, credentials file) apply without a restart.
-    AwsCredentials creds = credentials.resolve();
+    AwsCredentials creds = credentials();
     SigV4Signer.Request toSign = SigV4Signer.Request.builder("POST", authority, req.getURI())
         .header("content-type", "application/json")
         .body(body.getBytes())
