@@ -98,8 +98,9 @@ public final class SimulateCommand implements Callable<Integer> {
           String.join(", ", d.models()));
     }
     out.println("  control API    " + sim.controlUrl() + "/sim/deployments");
-    out.println("OpenAI clients use the URLs above; Anthropic clients the same without /v1 (http://host:port).");
-    out.println("Any non-empty API key is accepted. Press Ctrl-C to stop.");
+    out.println("OpenAI clients use the URLs above; Anthropic and Gemini clients, and the AWS SDKs' Bedrock Runtime");
+    out.println("clients (as their endpoint override), the same without /v1 (http://host:port).");
+    out.println("Any non-empty API key, and any SigV4 signature, is accepted. Press Ctrl-C to stop.");
     out.flush();
     stopped.await();
     return 0;
@@ -123,7 +124,7 @@ public final class SimulateCommand implements Callable<Integer> {
   }
 
   /** Reads {@code 150ms}, {@code 2s}, {@code 1.5s}, {@code 1m}, {@code 0} or an ISO-8601 duration. */
-  static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+  public static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {
       String v = value.trim().toLowerCase(Locale.ROOT);

@@ -36,8 +36,13 @@ public final class ConfigLoader {
   }
 
   /** Command-line overrides; null fields mean "not given". */
-  public record Flags(Path config, Integer port, String host, Path home) {
+  public record Flags(Path config, Integer port, String host, Path home, Path tlsCert, Path tlsKey) {
     public static final Flags NONE = new Flags(null, null, null, null);
+
+    /** Without TLS overrides, as most callers (and every test that does not test TLS) need. */
+    public Flags(Path config, Integer port, String host, Path home) {
+      this(config, port, host, home, null, null);
+    }
   }
 
   public SwitchboardConfig load(Flags flags) {
@@ -49,7 +54,7 @@ public final class ConfigLoader {
     Path home = flags.home() != null ? flags.home() : pathFromEnv("SWITCHBOARD_HOME");
     if (home == null) home = Path.of(System.getProperty("user.home"), ".switchboard");
 
-    SwitchboardConfig.Server server = server(top.get("server"), flags);
+    SwitchboardConfig.Server server = server(top.get("server"), file, flags);
     SwitchboardConfig.Discovery discovery = discovery(top.get("discovery"));
     List<SwitchboardConfig.Provider> providers = providers(top.get("providers"));
     List<SwitchboardConfig.Model> models = models(top.get("models"), providers);
@@ -67,9 +72,9 @@ public final class ConfigLoader {
     return YamlTree.read(file, text);
   }
 
-  private SwitchboardConfig.Server server(ConfigNode node, Flags flags) {
+  private SwitchboardConfig.Server server(ConfigNode node, Path file, Flags flags) {
     Map<String, ConfigNode> m = mapOrEmpty(node);
-    known(m, node, Set.of("host", "port", "body_limit", "idle_timeout"));
+    known(m, node, Set.of("host", "port", "body_limit", "idle_timeout", "tls"));
     String host = m.containsKey("host") ? nameLike(m.get("host")) : DEFAULT_HOST;
     int port = m.containsKey("port") ? m.get("port").integer(0, 65535) : DEFAULT_PORT;
     long bodyLimit = m.containsKey("body_limit") ? size(m.get("body_limit")) : DEFAULT_BODY_LIMIT;
@@ -81,7 +86,56 @@ public final class ConfigLoader {
     if (envPort != null && !envPort.isBlank()) port = portFromEnv(envPort.trim());
     if (flags.host() != null) host = flags.host();
     if (flags.port() != null) port = flags.port();
-    return new SwitchboardConfig.Server(host, port, bodyLimit, idle);
+    return new SwitchboardConfig.Server(host, port, bodyLimit, idle, tls(m.get("tls"), file, flags));
+  }
+
+  /**
+   * {@code server.tls}, then SWITCHBOARD_TLS_CERT / SWITCHBOARD_TLS_KEY, then --tls-cert / --tls-key, each file on its
+   * own. Paths in the file are relative to the file's directory, so a config and its certificate can move together;
+   * paths from the environment and flags are relative to the working directory, as a shell user expects.
+   */
+  private SwitchboardConfig.Tls tls(ConfigNode node, Path file, Flags flags) {
+    Map<String, ConfigNode> m = mapOrEmpty(node);
+    known(m, node, Set.of("cert_file", "key_file"));
+    Path envCert = pathFromEnv("SWITCHBOARD_TLS_CERT");
+    Path envKey = pathFromEnv("SWITCHBOARD_TLS_KEY");
+    // A file that is overridden is not read, so a shared config can name paths that exist only where it is deployed.
+    Path cert = flags.tlsCert() != null ? readableFile(flags.tlsCert(), "--tls-cert", "certificate chain")
+        : envCert != null ? readableFile(envCert, "SWITCHBOARD_TLS_CERT", "certificate chain")
+        : node != null ? readableFile(required(m, node, "cert_file"), file, "certificate chain")
+        : null;
+    Path key = flags.tlsKey() != null ? readableFile(flags.tlsKey(), "--tls-key", "private key")
+        : envKey != null ? readableFile(envKey, "SWITCHBOARD_TLS_KEY", "private key")
+        : node != null ? readableFile(required(m, node, "key_file"), file, "private key")
+        : null;
+    if (cert == null && key == null) return null;
+    if (cert == null || key == null) {
+      throw new ConfigException("TLS needs both a certificate chain and its private key, but only the "
+          + (cert == null ? "key (" + key + ") was given. Set the certificate too: server.tls.cert_file, "
+              + "SWITCHBOARD_TLS_CERT or --tls-cert."
+              : "certificate (" + cert + ") was given. Set the key too: server.tls.key_file, "
+              + "SWITCHBOARD_TLS_KEY or --tls-key."));
+    }
+    return new SwitchboardConfig.Tls(cert, key);
+  }
+
+  private Path readableFile(ConfigNode node, Path configFile, String what) {
+    Path path = Path.of(resolved(node));
+    Path dir = configFile.toAbsolutePath().getParent();
+    if (!path.isAbsolute() && dir != null) path = dir.resolve(path);
+    if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+      throw node.error("cannot read the " + what + " file " + path + " (a PEM file; relative paths are relative to "
+          + "the config file's directory)");
+    }
+    return path;
+  }
+
+  private static Path readableFile(Path path, String source, String what) {
+    if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+      throw new ConfigException(source + ": cannot read the " + what + " file " + path.toAbsolutePath()
+          + " (a PEM file)");
+    }
+    return path.toAbsolutePath();
   }
 
   private SwitchboardConfig.Discovery discovery(ConfigNode node) {
@@ -140,25 +194,157 @@ public final class ConfigLoader {
         m.containsKey("total") ? duration(m.get("total")) : d.total());
   }
 
+  private static final Set<String> STRATEGIES = Set.of("cheapest", "latency", "weighted", "priority");
+  private static final Set<String> CAPABILITIES = Set.of("tools", "vision", "json_schema", "reasoning");
+  private static final Set<String> DEPLOYMENT_KEYS = Set.of("provider", "model", "region", "price", "cost_per_hour",
+      "context_window", "max_output", "capabilities", "residency", "hardware", "weight", "priority",
+      "max_concurrency");
+  private static final Set<String> MODEL_KEYS = Set.of("name", "deployments", "strategy", "strict", "fallbacks",
+      "on_context_overflow", "on_content_filter", "retry", "timeout");
+
+  /**
+   * A model is either the short form, one deployment's settings beside its name ({@code {name, provider,
+   * model, price, ...}}), or a name with a {@code deployments} list; the routing settings go beside the name in
+   * both.
+   */
   private List<SwitchboardConfig.Model> models(ConfigNode node, List<SwitchboardConfig.Provider> providers) {
     List<SwitchboardConfig.Model> out = new ArrayList<>();
     if (node == null || node.value() == null) return out;
-    Set<String> providerNames = new HashSet<>();
+    Set<String> providerNames = new java.util.LinkedHashSet<>();
     providers.forEach(p -> providerNames.add(p.name()));
     Set<String> names = new HashSet<>();
+    List<ConfigNode[]> references = new ArrayList<>();
     for (ConfigNode n : node.list()) {
       Map<String, ConfigNode> m = n.map();
-      known(m, n, Set.of("name", "provider", "model", "strict"));
+      boolean listed = m.containsKey("deployments");
+      Set<String> allowed = new HashSet<>(MODEL_KEYS);
+      if (!listed) allowed.addAll(DEPLOYMENT_KEYS);
+      if (listed && m.containsKey("provider")) {
+        throw m.get("provider").error("give either 'provider' (one deployment) or 'deployments' (a list), not both");
+      }
+      known(m, n, allowed);
       String name = nameLike(required(m, n, "name"));
       if (!names.add(name)) throw m.get("name").error("model '" + name + "' is defined twice; names must be unique");
-      ConfigNode providerNode = required(m, n, "provider");
-      String provider = providerNode.text();
-      if (!providerNames.contains(provider)) {
-        throw providerNode.error("no provider named '" + provider + "' (defined: " + String.join(", ", providerNames) + ")");
+      List<SwitchboardConfig.Deployment> deployments = new ArrayList<>();
+      if (listed) {
+        List<ConfigNode> list = m.get("deployments").list();
+        if (list.isEmpty()) throw m.get("deployments").error("a model needs at least one deployment");
+        for (ConfigNode d : list) {
+          Map<String, ConfigNode> dm = d.map();
+          known(dm, d, DEPLOYMENT_KEYS);
+          deployments.add(deployment(dm, d, name, providerNames));
+        }
+      } else {
+        deployments.add(deployment(m, n, name, providerNames));
       }
-      String upstream = m.containsKey("model") ? m.get("model").text() : name;
+      String strategy = SwitchboardConfig.Model.ROUTING_DEFAULT;
+      if (m.containsKey("strategy")) {
+        strategy = m.get("strategy").text();
+        if (!STRATEGIES.contains(strategy)) {
+          throw m.get("strategy").error("unknown strategy '" + strategy + "' (known: cheapest, latency, weighted, "
+              + "priority)");
+        }
+      }
       boolean strict = m.containsKey("strict") && m.get("strict").bool();
-      out.add(new SwitchboardConfig.Model(name, provider, upstream, strict));
+      List<String> fallbacks = new ArrayList<>();
+      if (m.containsKey("fallbacks")) {
+        for (ConfigNode f : m.get("fallbacks").list()) {
+          fallbacks.add(f.text());
+          references.add(new ConfigNode[] {f, m.get("name")});
+        }
+      }
+      String overflow = m.containsKey("on_context_overflow") ? m.get("on_context_overflow").text() : null;
+      if (overflow != null) references.add(new ConfigNode[] {m.get("on_context_overflow"), m.get("name")});
+      String filter = m.containsKey("on_content_filter") ? m.get("on_content_filter").text() : null;
+      if (filter != null) references.add(new ConfigNode[] {m.get("on_content_filter"), m.get("name")});
+      SwitchboardConfig.Retry retry = retry(m.get("retry"));
+      Duration timeout = m.containsKey("timeout") ? duration(m.get("timeout"))
+          : SwitchboardConfig.Model.DEFAULT_TIMEOUT;
+      out.add(new SwitchboardConfig.Model(name, deployments, strategy, strict, fallbacks, overflow, filter, retry,
+          timeout));
+    }
+    for (ConfigNode[] ref : references) {
+      String target = ref[0].text();
+      if (!names.contains(target)) {
+        throw ref[0].error("no model named '" + target + "' (defined: " + String.join(", ", names.stream().sorted()
+            .toList()) + ")");
+      }
+      if (target.equals(ref[1].text())) throw ref[0].error("a model cannot fall back to itself");
+    }
+    return out;
+  }
+
+  private SwitchboardConfig.Deployment deployment(Map<String, ConfigNode> m, ConfigNode n, String modelName,
+      Set<String> providerNames) {
+    ConfigNode providerNode = required(m, n, "provider");
+    String provider = providerNode.text();
+    if (!providerNames.contains(provider)) {
+      throw providerNode.error("no provider named '" + provider + "' (defined: " + String.join(", ", providerNames)
+          + ")");
+    }
+    String upstream = m.containsKey("model") ? m.get("model").text() : modelName;
+    String region = m.containsKey("region") ? nameLike(m.get("region")) : null;
+    SwitchboardConfig.Price price = m.containsKey("price") ? price(m.get("price")) : null;
+    Double perHour = m.containsKey("cost_per_hour") ? decimal(m.get("cost_per_hour")).doubleValue() : null;
+    if (price != null && perHour != null) {
+      throw m.get("cost_per_hour").error("give either 'price' (per token) or 'cost_per_hour' (self-hosted), not both");
+    }
+    Integer context = m.containsKey("context_window") ? m.get("context_window").integer(1, 100_000_000) : null;
+    Integer maxOutput = m.containsKey("max_output") ? m.get("max_output").integer(1, 100_000_000) : null;
+    Set<String> capabilities = tags(m.get("capabilities"), CAPABILITIES);
+    Set<String> residency = tags(m.get("residency"), null);
+    String hardware = m.containsKey("hardware") ? nameLike(m.get("hardware")) : null;
+    int weight = m.containsKey("weight") ? m.get("weight").integer(0, 1_000_000) : 1;
+    int priority = m.containsKey("priority") ? m.get("priority").integer(0, 1_000_000) : 0;
+    int maxConcurrency = m.containsKey("max_concurrency") ? m.get("max_concurrency").integer(1, 1_000_000) : 0;
+    return new SwitchboardConfig.Deployment(provider, upstream, region, price, perHour, context, maxOutput,
+        capabilities, residency, hardware, weight, priority, maxConcurrency);
+  }
+
+  private SwitchboardConfig.Price price(ConfigNode node) {
+    Map<String, ConfigNode> m = node.map();
+    known(m, node, Set.of("input", "output", "cache_read", "cache_write"));
+    return new SwitchboardConfig.Price(decimal(required(m, node, "input")), decimal(required(m, node, "output")),
+        m.containsKey("cache_read") ? decimal(m.get("cache_read")) : null,
+        m.containsKey("cache_write") ? decimal(m.get("cache_write")) : null);
+  }
+
+  private SwitchboardConfig.Retry retry(ConfigNode node) {
+    Map<String, ConfigNode> m = mapOrEmpty(node);
+    known(m, node, Set.of("attempts", "budget", "backoff", "max_backoff"));
+    SwitchboardConfig.Retry d = SwitchboardConfig.Retry.DEFAULT;
+    double budget = d.budget();
+    if (m.containsKey("budget")) {
+      budget = decimal(m.get("budget")).doubleValue();
+      if (budget > 10) throw m.get("budget").error("a retry budget is a share of requests, from 0 to 10 (0.2 = 20 %)");
+    }
+    return new SwitchboardConfig.Retry(
+        m.containsKey("attempts") ? m.get("attempts").integer(1, 10) : d.maxAttempts(),
+        budget,
+        m.containsKey("backoff") ? duration(m.get("backoff")) : d.backoff(),
+        m.containsKey("max_backoff") ? duration(m.get("max_backoff")) : d.maxBackoff());
+  }
+
+  private static java.math.BigDecimal decimal(ConfigNode node) {
+    try {
+      java.math.BigDecimal v = new java.math.BigDecimal(node.text().trim());
+      if (v.signum() >= 0) return v;
+    } catch (NumberFormatException ignored) {
+      // the message below says what is expected
+    }
+    throw node.error("expected a number of zero or more (like 0.15 or 3), got " + node.describe());
+  }
+
+  private static Set<String> tags(ConfigNode node, Set<String> allowed) {
+    if (node == null || node.value() == null) return Set.of();
+    Set<String> out = new java.util.LinkedHashSet<>();
+    for (ConfigNode t : node.list()) {
+      String v = t.text();
+      if (allowed != null && !allowed.contains(v)) {
+        throw t.error("unknown value '" + v + "' (known: " + String.join(", ", allowed.stream().sorted().toList())
+            + ")");
+      }
+      out.add(v);
     }
     return out;
   }

@@ -2,6 +2,7 @@ package dev.switchboard.server;
 
 import dev.switchboard.util.MediaTypes;
 import dev.switchboard.access.Authenticator;
+import dev.switchboard.admin.RoutesEndpoint;
 import dev.switchboard.exchange.ErrorFormat;
 import dev.switchboard.exchange.Exchange;
 import dev.switchboard.exchange.ExchangeObserver;
@@ -33,22 +34,25 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   private static final Logger log = LoggerFactory.getLogger(GatewayHandler.class);
   private static final String MODELS_PREFIX = "/v1/models/";
   private static final String BEDROCK_PREFIX = "/model/";
+  private static final String ROUTES_PREFIX = "/admin/routes/";
   private static final Buffer LIVE = Buffer.buffer("{\"status\":\"live\"}");
 
   private final Authenticator authenticator;
   private final OpenAiFrontDoor openai;
   private final AnthropicFrontDoor anthropic;
   private final BedrockFrontDoor bedrock;
+  private final RoutesEndpoint routes;
   private final ExchangeObserver observer;
   private final long bodyLimit;
   private final Buffer ready;
 
   GatewayHandler(Authenticator authenticator, OpenAiFrontDoor openai, AnthropicFrontDoor anthropic,
-      BedrockFrontDoor bedrock, ExchangeObserver observer, long bodyLimit, int providers) {
+      BedrockFrontDoor bedrock, RoutesEndpoint routes, ExchangeObserver observer, long bodyLimit, int providers) {
     this.authenticator = authenticator;
     this.openai = openai;
     this.anthropic = anthropic;
     this.bedrock = bedrock;
+    this.routes = routes;
     this.observer = observer;
     this.bodyLimit = bodyLimit;
     this.ready = Buffer.buffer("{\"status\":\"ready\",\"providers\":" + providers + "}");
@@ -86,7 +90,10 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
           bedrock(req);
           return;
         }
-        if (path.startsWith(MODELS_PREFIX) && path.length() > MODELS_PREFIX.length()) {
+        if (path.startsWith(ROUTES_PREFIX) && path.length() > ROUTES_PREFIX.length()) {
+          String id = URLDecoder.decode(path.substring(ROUTES_PREFIX.length()), StandardCharsets.UTF_8);
+          get(req, "admin", OpenAiErrorFormat.INSTANCE, ex -> routes.explain(ex, id));
+        } else if (path.startsWith(MODELS_PREFIX) && path.length() > MODELS_PREFIX.length()) {
           String id = URLDecoder.decode(path.substring(MODELS_PREFIX.length()), StandardCharsets.UTF_8);
           get(req, "models", OpenAiErrorFormat.INSTANCE, ex -> openai.getModel(ex, id));
         } else {
@@ -101,28 +108,31 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   }
 
   /**
-   * {@code POST /model/{modelId}/converse[-stream]}. Authentication needs the body (SigV4 signs its hash),
-   * so the front door checks it after reading.
+   * {@code POST /model/{modelId}/converse[-stream]} and {@code /invoke[-with-response-stream]}. Authentication
+   * needs the body (SigV4 signs its hash), so the front door checks it after reading.
    */
   private void bedrock(HttpServerRequest req) {
-    Exchange ex = exchange(req, "converse", BedrockErrorFormat.INSTANCE);
     String rest = req.path().substring(BEDROCK_PREFIX.length());
     int slash = rest.indexOf('/');
     String action = slash < 0 ? "" : rest.substring(slash + 1);
-    if (slash <= 0 || !(action.equals("converse") || action.equals("converse-stream"))) {
+    boolean invoke = action.equals("invoke") || action.equals("invoke-with-response-stream");
+    Exchange ex = invoke ? exchange(req, "invoke", BedrockErrorFormat.INVOKE)
+        : exchange(req, "converse", BedrockErrorFormat.INSTANCE);
+    if (slash <= 0 || !(invoke || action.equals("converse") || action.equals("converse-stream"))) {
       ex.fail(GatewayError.of(404, Kind.NOT_FOUND, "Unknown operation: " + req.method() + " " + req.path()
-          + ". Switchboard serves POST /model/{modelId}/converse and /converse-stream.", "UnknownOperationException"),
-          "rejected");
+          + ". Switchboard serves POST /model/{modelId}/converse, /converse-stream, /invoke and "
+          + "/invoke-with-response-stream.", "UnknownOperationException"), "rejected");
       return;
     }
     if (!allowed(ex, HttpMethod.POST)) return;
     // The raw (still percent-encoded) segment: model ids and ARNs arrive with %3A and %2F.
     String raw = rawPath(req).substring(BEDROCK_PREFIX.length());
     String segment = raw.substring(0, raw.indexOf('/'));
-    boolean stream = action.equals("converse-stream");
+    boolean stream = action.endsWith("-stream");
     BodyReader.readJson(ex, bodyLimit, body -> {
       try {
-        bedrock.converse(ex, body, segment, stream);
+        if (invoke) bedrock.invoke(ex, body, segment, stream);
+        else bedrock.converse(ex, body, segment, stream);
       } catch (Throwable t) {
         internalError(ex, t);
       }
@@ -164,7 +174,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   private Exchange exchange(HttpServerRequest req, String endpoint, ErrorFormat errors) {
     Exchange ex = new Exchange(req, endpoint, errors, observer);
     if (errors == AnthropicErrorFormat.INSTANCE) AnthropicFrontDoor.tag(ex);
-    if (errors == BedrockErrorFormat.INSTANCE) BedrockFrontDoor.tag(ex);
+    if (BedrockErrorFormat.isBedrock(errors)) BedrockFrontDoor.tag(ex);
     return ex;
   }
 

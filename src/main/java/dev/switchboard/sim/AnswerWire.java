@@ -1,6 +1,7 @@
 package dev.switchboard.sim;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
 import java.util.List;
 
 /**
@@ -12,6 +13,19 @@ interface AnswerWire {
   /** The complete non-streamed response body. */
   Buffer body();
 
+  /**
+   * Sets the protocol's response headers, just before a stream's head or a whole body goes out. The default suits
+   * SSE streams; a whole body is sent as {@code application/json} in any case.
+   */
+  default void headers(HttpServerResponse response, boolean stream) {
+    if (stream) streamHeaders(response, "text/event-stream; charset=utf-8");
+  }
+
+  /** The headers of a stream whose content type is {@code contentType}. */
+  static void streamHeaders(HttpServerResponse response, String contentType) {
+    response.putHeader("content-type", contentType).putHeader("cache-control", "no-cache");
+  }
+
   /** Appends the stream's events that precede the first token. */
   void head(Buffer out);
 
@@ -20,6 +34,24 @@ interface AnswerWire {
 
   /** Appends the stream's events that follow the last token, up to and including its end marker. */
   void tail(Buffer out);
+
+  /**
+   * Completion tokens the answer bills beyond its choices' pieces (Gemini's thinking); the ledger counts them as sent
+   * with the head, whether or not their text is shown.
+   */
+  default int extraTokens() {
+    return 0;
+  }
+
+  /**
+   * What a stream broken off mid-way by a CUT fault ends with: appends the protocol's in-stream error, if it has one
+   * (Bedrock's exception frame), and returns true to end the stream cleanly after it (also right for a protocol
+   * without an end marker, whose broken streams look like that); or returns false, the default, to reset the
+   * connection instead.
+   */
+  default boolean breakOff(Buffer out) {
+    return false;
+  }
 
   /** Makes the wire for a planned answer to {@code request}. */
   @FunctionalInterface

@@ -34,6 +34,13 @@ final class ChatAnswer {
     boolean isToolCall() {
       return toolName != null;
     }
+
+    /** This choice as a single piece: how a protocol that sends a call's arguments whole (Gemini) streams it. */
+    Choice whole() {
+      if (pieces.size() <= 1) return this;
+      List<Tokens.Piece> one = List.of(new Tokens.Piece(Tokens.join(pieces), tokens));
+      return new Choice(index, content, toolCallId, toolName, arguments, one, tokens, finishReason, stopSequence);
+    }
   }
 
   private ChatAnswer() {}

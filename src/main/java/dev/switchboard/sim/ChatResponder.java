@@ -7,8 +7,9 @@ import java.util.List;
 /**
  * Sends a planned chat answer with the deployment's pacing: the head after the time to first token, then one token
  * per choice every {@code 1/tokensPerSecond}. Without pacing ({@code tokensPerSecond <= 0}) the whole stream goes out
- * in one write, still as separate SSE events. The bytes come from an {@link AnswerWire}, so OpenAI chat completions
- * and Anthropic messages share the planning, pacing, cuts and ledger accounting. Runs on the exchange's event loop.
+ * in one write, still as separate events. The bytes come from an {@link AnswerWire}, so OpenAI chat completions,
+ * Anthropic messages, Gemini generation and Bedrock's converse and invoke share the planning, pacing, cuts and ledger
+ * accounting. Runs on the exchange's event loop.
  */
 final class ChatResponder {
   private final Exchange ex;
@@ -36,7 +37,7 @@ final class ChatResponder {
       tokens += c.tokens();
     }
     this.steps = maxPieces;
-    this.completionTokens = tokens;
+    this.completionTokens = tokens + wire.extraTokens();
     this.tokensPerSecond = ex.deployment.spec().tokensPerSecond();
   }
 
@@ -50,9 +51,14 @@ final class ChatResponder {
 
   /** Plans the answer to {@code request} and sends it in the format {@code wires} makes. */
   static void answer(Exchange ex, ChatRequest request, AnswerWire.Factory wires) {
-    ex.promptTokens = request.promptTokens();
     List<ChatAnswer.Choice> choices = ChatAnswer.plan(request, ex.deployment.spec());
-    new ChatResponder(ex, request, choices, wires.create(request, choices)).start();
+    answer(ex, request, choices, wires.create(request, choices));
+  }
+
+  /** Sends {@code choices}, already planned for {@code request}, in the format {@code wire} makes. */
+  static void answer(Exchange ex, ChatRequest request, List<ChatAnswer.Choice> choices, AnswerWire wire) {
+    ex.promptTokens = request.promptTokens();
+    new ChatResponder(ex, request, choices, wire).start();
   }
 
   private void start() {
@@ -60,16 +66,19 @@ final class ChatResponder {
     if (request.stream()) {
       ex.after(head, this::beginStream);
     } else {
-      ex.after(head + Pacer.millisFor(steps, tokensPerSecond), () -> ex.sendJson(wire.body(), completionTokens));
+      ex.after(head + Pacer.millisFor(steps, tokensPerSecond), () -> {
+        wire.headers(response, false);
+        ex.sendJson(wire.body(), completionTokens);
+      });
     }
   }
 
   private void beginStream() {
-    response.setChunked(true)
-        .putHeader("content-type", "text/event-stream; charset=utf-8")
-        .putHeader("cache-control", "no-cache");
+    response.setChunked(true);
+    wire.headers(response, true);
     Buffer out = Buffer.buffer(256 * (choices.size() + 1));
     wire.head(out);
+    ex.sentTokens += wire.extraTokens();
     if (tokensPerSecond > 0) pacer = new Pacer(ex.deployment.context().ticker().read(), tokensPerSecond);
     emit(out);
   }
@@ -117,6 +126,10 @@ final class ChatResponder {
 
   private void cut(Buffer out) {
     ex.finish("cut");
+    if (wire.breakOff(out)) { // the protocol says so in-band, and the stream ends cleanly after it
+      response.end(out);
+      return;
+    }
     // Reset only once the chunks before the cut are on the wire, so the client sees exactly after_tokens chunks.
     response.write(out).onComplete(ar -> ex.resetConnection());
   }

@@ -11,8 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One simulated deployment: its HTTP server (OpenAI and Anthropic routes on one port), its fault and whether it is
- * listening.
+ * One simulated deployment: its HTTP server (OpenAI, Anthropic, Gemini and Bedrock routes on one port), its fault and
+ * whether it is listening.
  *
  * <p>Thread-safe. The fault is read by event loops on every request and set from any thread. Listening follows the
  * state ({@code not stopped, no REFUSE fault, region up}); each change queues one reconciliation on {@link #transitions},
@@ -27,6 +27,8 @@ final class Deployment implements SimDeployment {
   private final String urlHost;
   private final OpenAiRoutes openAi;
   private final AnthropicRoutes anthropic;
+  private final BedrockRoutes bedrock;
+  private final GeminiRoutes gemini;
   private final AtomicReference<ActiveFault> fault = new AtomicReference<>();
   private volatile boolean regionDown;
   private volatile int port;
@@ -46,6 +48,8 @@ final class Deployment implements SimDeployment {
     this.port = spec.port();
     this.openAi = new OpenAiRoutes(this);
     this.anthropic = new AnthropicRoutes(this);
+    this.bedrock = new BedrockRoutes(this);
+    this.gemini = new GeminiRoutes(this);
   }
 
   SimDeploymentSpec spec() {
@@ -78,6 +82,16 @@ final class Deployment implements SimDeployment {
 
   @Override
   public String anthropicBaseUrl() {
+    return "http://" + urlHost + ":" + port;
+  }
+
+  @Override
+  public String geminiBaseUrl() {
+    return "http://" + urlHost + ":" + port;
+  }
+
+  @Override
+  public String bedrockBaseUrl() {
     return "http://" + urlHost + ":" + port;
   }
 
@@ -175,9 +189,14 @@ final class Deployment implements SimDeployment {
     return Future.succeededFuture();
   }
 
-  /** Both protocols share the port: Anthropic's requests are told apart by path and {@code anthropic-version}. */
+  /**
+   * The protocols share the port: Bedrock's requests are told apart by their {@code /model/} paths, Gemini's by their
+   * {@code /v1beta/} paths, Anthropic's by path and {@code anthropic-version}; the rest are OpenAI's.
+   */
   private void route(HttpServerRequest req) {
-    if (AnthropicRoutes.claims(req)) anthropic.handle(req);
+    if (BedrockRoutes.claims(req)) bedrock.handle(req);
+    else if (GeminiRoutes.claims(req)) gemini.handle(req);
+    else if (AnthropicRoutes.claims(req)) anthropic.handle(req);
     else openAi.handle(req);
   }
 
@@ -185,8 +204,10 @@ final class Deployment implements SimDeployment {
     return new HttpServerOptions()
         .setHost(host)
         .setPort(port)
-        // HTTP/1.1 only: resets and cuts are defined on a TCP connection carrying one exchange at a time.
-        .setHttp2ClearTextEnabled(false)
+        // HTTP/1.1 and cleartext HTTP/2 with prior knowledge on the same port: the AWS SDKs' async clients speak h2c
+        // to an http:// endpoint (PROTOCOLS.md 0.4). Faults that reset reset the HTTP/2 stream, not the connection
+        // (Exchange.resetConnection), so one exchange's fault does not break the others multiplexed beside it.
+        .setHttp2ClearTextEnabled(true)
         // Closing a socket sends RST instead of FIN, which is how RESET and CUT faults reach the client. Vert.x only
         // closes a connection itself on those faults, on "Connection: close" and on shutdown, and on loopback the
         // bytes written before the close are already in the peer's receive queue.

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Validates an Anthropic {@code POST /v1/messages} body (PROTOCOLS.md 2.2, 2.5) and reduces it to the
@@ -50,6 +51,9 @@ final class MessagesRequest {
   private static final Pattern TOOL_ID = Pattern.compile("[a-zA-Z0-9_-]+");
   private static final Pattern TOOL_NAME = Pattern.compile("[a-zA-Z0-9_-]{1,128}");
 
+  /** The {@code anthropic_version} an InvokeModel body for an Anthropic model on Bedrock carries. */
+  static final String BEDROCK_VERSION = "bedrock-2023-05-31";
+
   private MessagesRequest() {}
 
   /** One message of the equivalent OpenAI conversation, for counting and seeding. */
@@ -58,6 +62,34 @@ final class MessagesRequest {
   /** Parses a {@code /v1/messages} body; {@code max_tokens} is required. */
   static ChatRequest parse(JsonNode root, List<String> served, String version) {
     return parse(root, served, version, true);
+  }
+
+  /**
+   * Parses an InvokeModel body for an Anthropic model on Bedrock (PROTOCOLS.md 3.5): the Messages body with
+   * {@code "anthropic_version":"bedrock-2023-05-31"} (and optionally {@code anthropic_beta}), without {@code model},
+   * which the path names, and without {@code stream}, which the operation decides; otherwise validated as the
+   * {@value #V2023} Messages API. Errors are Anthropic-typed, as for {@link #parse(JsonNode, List, String)}.
+   *
+   * @param model the served model id from the path
+   */
+  static ChatRequest parseBedrock(JsonNode root, String model, List<String> served) {
+    if (!(root instanceof ObjectNode body)) throw AnthropicErrors.invalid("body: Input should be a valid dictionary");
+    JsonNode version = body.get("anthropic_version");
+    if (version == null || version.isNull()) throw AnthropicErrors.invalid("anthropic_version: Field required");
+    if (!version.asString("").equals(BEDROCK_VERSION)) {
+      throw AnthropicErrors.invalid("anthropic_version: Input should be '" + BEDROCK_VERSION + "'");
+    }
+    for (String field : List.of("model", "stream")) {
+      if (body.has(field)) throw AnthropicErrors.invalid(field + ": Extra inputs are not permitted");
+    }
+    JsonNode beta = body.get("anthropic_beta");
+    if (beta != null && !beta.isNull() && !beta.isArray()) {
+      throw AnthropicErrors.invalid("anthropic_beta: Input should be a valid list");
+    }
+    ObjectNode messages = body.deepCopy();
+    messages.remove(List.of("anthropic_version", "anthropic_beta"));
+    messages.put("model", model);
+    return parse(messages, served, V2023);
   }
 
   /** Parses a {@code /v1/messages/count_tokens} body (no {@code max_tokens}) and returns its input tokens. */

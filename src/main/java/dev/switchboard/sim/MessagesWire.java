@@ -1,14 +1,16 @@
 package dev.switchboard.sim;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
 import java.nio.charset.StandardCharsets;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.io.JsonStringEncoder;
 
 /**
  * Renders one planned answer as an Anthropic message (PROTOCOLS.md 2.3–2.5): the non-streamed body, or the stream's
- * events, each {@code event: <type>\ndata: <json>\n\n}. Written here rather than borrowed from the gateway's codec so
- * that the simulator stays an independent implementation of the protocol.
+ * events, framed by a {@link MessagesFraming} (SSE for Anthropic's API, event-stream chunks for Bedrock's invoke).
+ * Written here rather than borrowed from the gateway's codec so that the simulator stays an independent
+ * implementation of the protocol.
  *
  * <p>The answer has one content block at index 0: {@code text}, or {@code tool_use} whose {@code input} is the sampled
  * argument object (streamed as {@code input_json_delta} fragments). A tool call cut short by {@code max_tokens} has no
@@ -19,16 +21,14 @@ import tools.jackson.core.io.JsonStringEncoder;
  */
 final class MessagesWire implements AnswerWire {
   private static final JsonStringEncoder ESCAPE = JsonStringEncoder.getInstance();
-  private static final byte[] TEXT_DELTA = ascii("event: content_block_delta\ndata: {\"type\":\"content_block_delta\","
-      + "\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"");
-  private static final byte[] JSON_DELTA = ascii("event: content_block_delta\ndata: {\"type\":\"content_block_delta\","
-      + "\"index\":0,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"");
-  private static final byte[] DELTA_CLOSE = ascii("\"}}\n\n");
-  private static final byte[] PING = ascii("event: ping\ndata: {\"type\":\"ping\"}\n\n");
-  private static final byte[] BLOCK_STOP = ascii("event: content_block_stop\ndata: {\"type\":\"content_block_stop\","
-      + "\"index\":0}\n\n");
-  private static final byte[] MESSAGE_STOP = ascii("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
-  private static final byte[] END = ascii("\n\n");
+  private static final byte[] TEXT_DELTA = ascii("{\"type\":\"content_block_delta\",\"index\":0,"
+      + "\"delta\":{\"type\":\"text_delta\",\"text\":\"");
+  private static final byte[] JSON_DELTA = ascii("{\"type\":\"content_block_delta\",\"index\":0,"
+      + "\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"");
+  private static final byte[] DELTA_CLOSE = ascii("\"}}");
+  private static final byte[] PING = ascii("{\"type\":\"ping\"}");
+  private static final byte[] BLOCK_STOP = ascii("{\"type\":\"content_block_stop\",\"index\":0}");
+  private static final byte[] MESSAGE_STOP = ascii("{\"type\":\"message_stop\"}");
 
   private final String id;
   private final String model;
@@ -36,18 +36,25 @@ final class MessagesWire implements AnswerWire {
   private final String toolUseId;
   private final int inputTokens;
   private final String stopReason;
+  private final MessagesFraming framing;
+
+  /** An answer on Anthropic's API, streamed as SSE. */
+  MessagesWire(String id, String model, ChatAnswer.Choice choice, int inputTokens) {
+    this(id, model, choice, inputTokens, MessagesFraming.SSE);
+  }
 
   /** @param choice the planned answer; Anthropic has no {@code n}, so it is the only one */
-  MessagesWire(String id, String model, ChatAnswer.Choice choice, int inputTokens) {
+  MessagesWire(String id, String model, ChatAnswer.Choice choice, int inputTokens, MessagesFraming framing) {
     this.id = id;
     this.model = model;
     this.choice = choice;
     this.toolUseId = choice.isToolCall() ? Wire.id("toolu_") : null;
     this.inputTokens = inputTokens;
     this.stopReason = stopReason(choice);
+    this.framing = framing;
   }
 
-  /** Anthropic's stop reason for a choice planned with OpenAI's finish reasons. */
+  /** Anthropic's stop reason for a choice planned with OpenAI's finish reasons (Bedrock Converse uses the same). */
   static String stopReason(ChatAnswer.Choice c) {
     if (c.finishReason().equals("length")) return "max_tokens";
     if (c.isToolCall()) return "tool_use";
@@ -64,18 +71,23 @@ final class MessagesWire implements AnswerWire {
   }
 
   @Override
+  public void headers(HttpServerResponse response, boolean stream) {
+    framing.headers(response, stream);
+  }
+
+  @Override
   public void head(Buffer out) {
-    event(out, "message_start");
-    try (JsonGenerator g = Wire.generator(out)) {
+    Buffer json = framing.open(out, "message_start");
+    try (JsonGenerator g = Wire.generator(json)) {
       g.writeStartObject();
       g.writeStringProperty("type", "message_start");
       g.writeName("message");
       message(g, false);
       g.writeEndObject();
     }
-    out.appendBytes(END);
-    event(out, "content_block_start");
-    try (JsonGenerator g = Wire.generator(out)) {
+    framing.close(out, "message_start", json);
+    json = framing.open(out, "content_block_start");
+    try (JsonGenerator g = Wire.generator(json)) {
       g.writeStartObject();
       g.writeStringProperty("type", "content_block_start");
       g.writeNumberProperty("index", 0);
@@ -83,23 +95,25 @@ final class MessagesWire implements AnswerWire {
       block(g, false);
       g.writeEndObject();
     }
-    out.appendBytes(END);
-    out.appendBytes(PING);
+    framing.close(out, "content_block_start", json);
+    constant(out, "ping", PING);
   }
 
   /** A delta is spliced from constant bytes and the escaped piece: most of a stream's events, kept cheap. */
   @Override
   public void piece(Buffer out, ChatAnswer.Choice c, String text) {
-    out.appendBytes(c.isToolCall() ? JSON_DELTA : TEXT_DELTA);
-    out.appendBytes(ESCAPE.quoteAsUTF8(text));
-    out.appendBytes(DELTA_CLOSE);
+    Buffer json = framing.open(out, "content_block_delta");
+    json.appendBytes(c.isToolCall() ? JSON_DELTA : TEXT_DELTA);
+    json.appendBytes(ESCAPE.quoteAsUTF8(text));
+    json.appendBytes(DELTA_CLOSE);
+    framing.close(out, "content_block_delta", json);
   }
 
   @Override
   public void tail(Buffer out) {
-    out.appendBytes(BLOCK_STOP);
-    event(out, "message_delta");
-    try (JsonGenerator g = Wire.generator(out)) {
+    constant(out, "content_block_stop", BLOCK_STOP);
+    Buffer json = framing.open(out, "message_delta");
+    try (JsonGenerator g = Wire.generator(json)) {
       g.writeStartObject();
       g.writeStringProperty("type", "message_delta");
       g.writeObjectPropertyStart("delta");
@@ -111,8 +125,19 @@ final class MessagesWire implements AnswerWire {
       g.writeEndObject();
       g.writeEndObject();
     }
-    out.appendBytes(END);
-    out.appendBytes(MESSAGE_STOP);
+    framing.close(out, "message_delta", json);
+    constant(out, "message_stop", MESSAGE_STOP);
+  }
+
+  @Override
+  public boolean breakOff(Buffer out) {
+    return framing.breakOff(out);
+  }
+
+  private void constant(Buffer out, String type, byte[] json) {
+    Buffer b = framing.open(out, type);
+    b.appendBytes(json);
+    framing.close(out, type, b);
   }
 
   /** The message object: complete, or as {@code message_start} carries it (no content, no stop reason yet). */
@@ -160,10 +185,6 @@ final class MessagesWire implements AnswerWire {
       g.writeStringProperty("text", complete ? choice.content() : "");
     }
     g.writeEndObject();
-  }
-
-  private static void event(Buffer out, String type) {
-    out.appendString("event: ").appendString(type).appendString("\ndata: ");
   }
 
   private static byte[] ascii(String s) {

@@ -25,8 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The conformance matrix: every client SDK family (front door) against every backend protocol, feature by feature.
- * Each cell runs the official SDK unchanged but for its endpoint, through Switchboard to the simulator, whose
- * deterministic answers make each feature visible (see docs/simulator.md: "repeat the system prompt", "how many
+ * Each cell runs the official SDK unchanged but for its endpoint, through Switchboard to the simulator (which speaks
+ * every backend protocol itself), whose deterministic answers make each feature visible (see docs/simulator.md: "repeat the system prompt", "how many
  * images", "use every tool", prompt-cache accounting). The run writes its result table into docs/compatibility.md,
  * and fails if any applicable cell fails.
  */
@@ -51,16 +51,21 @@ final class ConformanceMatrixTest {
           - {name: openai-faulty, base_url: "%s", api_key: k}
           - {name: anthropic-sim, type: anthropic, base_url: "%s", api_key: k}
           - {name: anthropic-faulty, type: anthropic, base_url: "%s", api_key: k}
-          - {name: bedrock-up, type: bedrock, base_url: "http://127.0.0.1:%d", region: us-west-2}
+          - {name: bedrock-sim, type: bedrock, base_url: "%s", region: us-west-2}
+          - {name: bedrock-faulty, type: bedrock, base_url: "%s", region: us-west-2}
+          - {name: gemini-sim, type: gemini, base_url: "%s", api_key: k}
+          - {name: gemini-faulty, type: gemini, base_url: "%s", api_key: k}
         models:
           - {name: m-openai, provider: openai-sim, model: sim-large}
-          - {name: m-openai-faulty, provider: openai-faulty, model: sim-large}
+          - {name: m-openai-faulty, provider: openai-faulty, model: sim-large, retry: {attempts: 1}}
           - {name: m-anthropic, provider: anthropic-sim, model: sim-large}
-          - {name: m-anthropic-faulty, provider: anthropic-faulty, model: sim-large}
-          - {name: m-bedrock, provider: bedrock-up, model: chat}
-          - {name: m-bedrock-faulty, provider: bedrock-up, model: faulty}
+          - {name: m-anthropic-faulty, provider: anthropic-faulty, model: sim-large, retry: {attempts: 1}}
+          - {name: m-bedrock, provider: bedrock-sim, model: sim-large}
+          - {name: m-bedrock-faulty, provider: bedrock-faulty, model: sim-large, retry: {attempts: 1}}
+          - {name: m-gemini, provider: gemini-sim, model: sim-large}
+          - {name: m-gemini-faulty, provider: gemini-faulty, model: sim-large, retry: {attempts: 1}}
         """.formatted(fast.baseUrl(), faulty.baseUrl(), fast.anthropicBaseUrl(), faulty.anthropicBaseUrl(),
-        upstreams.gateway().port()));
+        fast.bedrockBaseUrl(), faulty.bedrockBaseUrl(), fast.geminiBaseUrl(), faulty.geminiBaseUrl()));
     Map<String, String> env = Map.of("SWITCHBOARD_MASTER_KEY", KEY,
         "AWS_ACCESS_KEY_ID", GatewayFixture.MASTER_KEY, "AWS_SECRET_ACCESS_KEY", GatewayFixture.MASTER_KEY);
     SwitchboardConfig config = new ConfigLoader(env::get).load(new ConfigLoader.Flags(file, 0, null, dir));
@@ -69,7 +74,8 @@ final class ConformanceMatrixTest {
     backends = List.of(
         new Cell("OpenAI-compatible", "m-openai", "m-openai-faulty", throttle, false),
         new Cell("Anthropic", "m-anthropic", "m-anthropic-faulty", throttle, true),
-        new Cell("Bedrock", "m-bedrock", "m-bedrock-faulty", throttle, true));
+        new Cell("Bedrock", "m-bedrock", "m-bedrock-faulty", throttle, true),
+        new Cell("Gemini", "m-gemini", "m-gemini-faulty", throttle, false));
   }
 
   @AfterAll

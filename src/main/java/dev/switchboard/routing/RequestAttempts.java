@@ -1,0 +1,277 @@
+package dev.switchboard.routing;
+
+import dev.switchboard.exchange.Attempts;
+import dev.switchboard.exchange.Exchange;
+import dev.switchboard.exchange.ExchangeRecord;
+import dev.switchboard.exchange.GatewayError;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The attempts of one request: which deployment is tried next, whether a failure may be retried, and what each
+ * attempt taught the deployments' health. Confined to the exchange's event loop.
+ *
+ * <p>A failure is retried when nothing has reached the client, the failure is the upstream's or the network's
+ * (not the client's: 4xx other than 408, 409 and 429 stand), attempts remain, the model's deadline leaves time,
+ * and the retry budget allows. The next attempt goes to the next deployment not yet tried, at once; when all have
+ * been tried it goes to the best again after an exponential backoff with jitter, never sooner than a Retry-After.
+ */
+final class RequestAttempts implements Attempts {
+  static final CharSequence X_DEPLOYMENT = HttpHeaders.createOptimized("x-switchboard-deployment");
+  static final CharSequence X_REGION = HttpHeaders.createOptimized("x-switchboard-region");
+  static final CharSequence X_ATTEMPTS = HttpHeaders.createOptimized("x-switchboard-attempts");
+
+  private final Vertx vertx;
+  private final Ticker ticker;
+  private final Exchange exchange;
+  private final Catalog.Route route;
+  private List<Deployment> order;
+  private final java.util.function.Function<String, List<Deployment>> planner;
+  /** Whether the request already moved to the model's overflow or content-filter alternative (once at most). */
+  private boolean redirected;
+  private final RetryBudget budget;
+  private final Router.Sender sender;
+  private final long deadline;
+  private final Set<Deployment> tried = new HashSet<>();
+
+  private int attempts;
+  private int backoffs;
+  private Deployment current;
+  /** Whether {@link #current} holds a concurrency slot and (maybe) the breaker's probe. */
+  private boolean holding;
+  private boolean answered;
+  private long attemptStart;
+  private long timer = -1;
+
+  RequestAttempts(Vertx vertx, Ticker ticker, Exchange exchange, Catalog.Route route, List<Deployment> order,
+      RetryBudget budget, Router.Sender sender, java.util.function.Function<String, List<Deployment>> planner) {
+    this.vertx = vertx;
+    this.ticker = ticker;
+    this.exchange = exchange;
+    this.route = route;
+    this.order = order;
+    this.budget = budget;
+    this.sender = sender;
+    this.planner = planner;
+    this.deadline = ticker.read() + route.policy().timeout().toNanos();
+  }
+
+  void start() {
+    Deployment d = acquireNext(true);
+    if (d == null) {
+      exchange.fail(overloaded(), "rejected");
+      return;
+    }
+    send(d);
+  }
+
+  /**
+   * The first deployment in order, untried ones first, whose breaker and concurrency limit admit a request now;
+   * on the first attempt, if every breaker refuses, the first one with room anyway (a last resort beats a
+   * certain failure). Null when none has room.
+   */
+  private Deployment acquireNext(boolean first) {
+    for (boolean untriedOnly : new boolean[] {true, false}) {
+      for (Deployment d : order) {
+        if (untriedOnly == tried.contains(d)) continue;
+        if (!d.health.limit.tryAcquire()) continue;
+        if (d.health.breaker.tryAcquire()) return d;
+        d.health.limit.release(false);
+      }
+    }
+    if (first) {
+      for (Deployment d : order) if (d.health.limit.tryAcquire()) return d;
+    }
+    return null;
+  }
+
+  private void send(Deployment d) {
+    current = d;
+    holding = true;
+    answered = false;
+    tried.add(d);
+    attempts++;
+    attemptStart = ticker.read();
+    exchange.route(exchange.model(), d.provider().name(), d.upstreamModel(), exchange.stream());
+    exchange.response().putHeader(X_DEPLOYMENT, d.id()).putHeader(X_REGION, d.region())
+        .putHeader(X_ATTEMPTS, Integer.toString(attempts));
+    sender.send(d);
+  }
+
+  @Override
+  public boolean retry(GatewayError error, String outcome) {
+    if (current == null) return false; // a failure before any attempt (e.g. nothing had room)
+    boolean retryable = retryable(error, outcome);
+    release(retryable ? Result.FAILED : Result.CLIENT_ERROR, error);
+    if (!retryable) return redirect(error, outcome);
+    if (attempts >= route.policy().retry().maxAttempts()) return false;
+    long now = ticker.read();
+    if (now - deadline >= 0) return false;
+    Deployment next = acquireUntried();
+    if (next != null) {
+      if (!budget.tryRetry()) {
+        release(next);
+        return false;
+      }
+      send(next);
+      return true;
+    }
+    if (error.retryAfterSeconds() >= 0
+        && TimeUnit.SECONDS.toNanos(error.retryAfterSeconds()) > route.policy().retry().maxBackoff().toNanos()) {
+      return false; // the only deployments asked for a longer pause: the client hears so, with the Retry-After
+    }
+    long delay = backoffNanos(error);
+    if (now + delay - deadline >= 0 || !budget.tryRetry()) return false;
+    long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(delay));
+    timer = vertx.setTimer(millis, id -> {
+      timer = -1;
+      if (exchange.ended()) return;
+      Deployment again = acquireNext(false);
+      if (again == null) {
+        exchange.attempts(null);
+        exchange.fail(error, outcome);
+        return;
+      }
+      send(again);
+    });
+    return true;
+  }
+
+  /**
+   * A request too large for the deployment (by the upstream's word) goes to the model's {@code
+   * on_context_overflow} model, one refused by a content filter to its {@code on_content_filter} model: once, and
+   * at once.
+   */
+  private boolean redirect(GatewayError error, String outcome) {
+    if (redirected || "rejected".equals(outcome)) return false;
+    String target = contextOverflow(error) ? route.policy().onContextOverflow()
+        : contentFiltered(error) ? route.policy().onContentFilter() : null;
+    if (target == null) return false;
+    List<Deployment> next = planner.apply(target);
+    if (next.isEmpty()) return false;
+    redirected = true;
+    order = next;
+    tried.clear();
+    Deployment d = acquireNext(true);
+    if (d == null) return false;
+    send(d);
+    return true;
+  }
+
+  static boolean contextOverflow(GatewayError error) {
+    if (error.status() != 400 && error.status() != 413) return false;
+    if ("context_length_exceeded".equals(error.code())) return true;
+    String m = error.message() == null ? "" : error.message().toLowerCase(java.util.Locale.ROOT);
+    return m.contains("context length") || m.contains("context window") || m.contains("prompt is too long")
+        || m.contains("maximum context") || m.contains("input is too long") || m.contains("too many input tokens")
+        || m.contains("exceeds the maximum number of tokens");
+  }
+
+  static boolean contentFiltered(GatewayError error) {
+    if (error.status() != 400 && error.status() != 403 && error.status() != 422) return false;
+    String code = error.code() == null ? "" : error.code();
+    if (code.equals("content_filter") || code.equals("content_policy_violation")) return true;
+    String m = error.message() == null ? "" : error.message().toLowerCase(java.util.Locale.ROOT);
+    return m.contains("content filter") || m.contains("content management policy") || m.contains("content policy");
+  }
+
+  private Deployment acquireUntried() {
+    for (Deployment d : order) {
+      if (tried.contains(d)) continue;
+      if (!d.health.limit.tryAcquire()) continue;
+      if (d.health.breaker.tryAcquire()) return d;
+      d.health.limit.release(false);
+    }
+    return null;
+  }
+
+  private static void release(Deployment d) {
+    d.health.limit.release(false);
+    d.health.breaker.onAbandoned();
+  }
+
+  private long backoffNanos(GatewayError error) {
+    var retry = route.policy().retry();
+    long base = retry.backoff().toNanos() << Math.min(backoffs++, 20);
+    long capped = Math.min(base, retry.maxBackoff().toNanos());
+    // "Equal jitter": at least half the backoff, so retries spread out without collapsing to zero.
+    long delay = capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1);
+    if (error.retryAfterSeconds() >= 0) delay = Math.max(delay, TimeUnit.SECONDS.toNanos(error.retryAfterSeconds()));
+    return delay;
+  }
+
+  /** Upstream and network failures are retried; the client's own mistakes are not (but 408, 409, 429 are). */
+  static boolean retryable(GatewayError error, String outcome) {
+    if ("rejected".equals(outcome)) return false;
+    int s = error.status();
+    if (s == 408 || s == 409 || s == 429) return true;
+    return s >= 500;
+  }
+
+  @Override
+  public String cost(dev.switchboard.canonical.Usage usage) {
+    if (current == null) return null;
+    java.math.BigDecimal c = Cost.of(current.price(), usage);
+    return c == null ? null : c.toPlainString();
+  }
+
+  @Override
+  public void answered() {
+    if (current == null || answered) return;
+    answered = true;
+    current.health.breaker.onSuccess();
+    current.health.timeToFirstByte.add((ticker.read() - attemptStart) / 1e6);
+  }
+
+  @Override
+  public void ended(ExchangeRecord record) {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+      timer = -1;
+    }
+    if (current == null || !holding) return;
+    switch (record.outcome()) {
+      case "completed" -> {
+        release(Result.OK, null);
+        var usage = record.usage();
+        long elapsed = ticker.read() - attemptStart;
+        if (usage != null && usage.outputTokens() > 0 && elapsed > 0) {
+          current.health.tokensPerSecond.add(usage.outputTokens() * 1e9 / elapsed);
+        }
+      }
+      case "client_gone" -> release(answered ? Result.OK : Result.ABANDONED, null);
+      default -> release(answered ? Result.FAILED : Result.CLIENT_ERROR, null);
+    }
+  }
+
+  private enum Result { OK, FAILED, CLIENT_ERROR, ABANDONED }
+
+  private void release(Result result, GatewayError error) {
+    if (!holding) return;
+    holding = false;
+    Health h = current.health;
+    boolean overloaded = error != null && (error.status() == 429 || error.status() == 503 || error.status() == 529
+        || "upstream_timeout".equals(error.code()));
+    h.limit.release(overloaded);
+    switch (result) {
+      case OK, CLIENT_ERROR -> h.breaker.onSuccess(); // a 400 is the client's; the deployment answered
+      case FAILED -> h.breaker.onFailure(error != null && connectionLevel(error));
+      case ABANDONED -> h.breaker.onAbandoned();
+    }
+  }
+
+  /** Refused, reset, unreachable: the deployment is not there, so it is ejected at once. */
+  private static boolean connectionLevel(GatewayError error) {
+    return "upstream_unreachable".equals(error.code()) || "upstream_connect_timeout".equals(error.code());
+  }
+
+  private GatewayError overloaded() {
+    return GatewayError.of(503, GatewayError.Kind.UNAVAILABLE, "Every deployment of model '" + route.model()
+        + "' is at its concurrency limit; retry shortly.", "deployments_busy").withRetryAfter(1);
+  }
+}
