@@ -27,6 +27,7 @@ final class Deployment implements SimDeployment {
   private final String urlHost;
   private final OpenAiRoutes openAi;
   private final AnthropicRoutes anthropic;
+  private final PromptCache promptCache = new PromptCache(PromptCache.DEFAULT_CAPACITY);
   private final AtomicReference<ActiveFault> fault = new AtomicReference<>();
   private volatile boolean regionDown;
   private volatile int port;
@@ -54,6 +55,11 @@ final class Deployment implements SimDeployment {
 
   SimContext context() {
     return context;
+  }
+
+  /** The prompt prefixes this deployment has cached; shared by both protocols, as one backend's cache would be. */
+  PromptCache promptCache() {
+    return promptCache;
   }
 
   @Override

@@ -11,13 +11,19 @@ package dev.switchboard.sim;
  * @param model requested model, {@code ""} when the request had none
  * @param endpoint {@code "chat"}, {@code "embeddings"} (OpenAI) or {@code "messages"} (Anthropic)
  * @param stream whether the request asked for a stream
- * @param promptTokens prompt tokens as reported in {@code usage} ({@code prompt_tokens}, Anthropic
- *     {@code input_tokens}; 0 if the request was rejected before parsing)
+ * @param promptTokens prompt tokens neither read from nor written to the prompt cache, as Anthropic reports
+ *     {@code input_tokens}; without cache markers (always on OpenAI) all the prompt tokens, OpenAI's
+ *     {@code prompt_tokens}; 0 if the request was rejected before parsing
  * @param completionTokens completion tokens whose text was written to the client: all of them for a completed
  *     request, the chunks sent so far for a cancelled or cut stream, 0 for a non-streamed answer that never arrived
+ * @param cacheReadTokens prompt tokens read from the deployment's prompt cache (Anthropic
+ *     {@code cache_read_input_tokens}); 0 without cache markers
+ * @param cacheWriteTokens prompt tokens written to the deployment's prompt cache (Anthropic
+ *     {@code cache_creation_input_tokens}); 0 without cache markers
  * @param outcome {@code completed}, {@code cancelled} (the client went away), {@code cut} (CUT fault),
  *     {@code fault:<kind>} (STATUS or RESET fault, e.g. {@code fault:status}) or {@code error:<status>} (the request
  *     was invalid, e.g. {@code error:404})
  */
 public record LedgerEntry(long seq, String requestId, String deployment, String region, String model, String endpoint,
-    boolean stream, int promptTokens, int completionTokens, String outcome) {}
+    boolean stream, int promptTokens, int completionTokens, int cacheReadTokens, int cacheWriteTokens,
+    String outcome) {}
