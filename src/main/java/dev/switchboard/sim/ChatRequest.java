@@ -175,7 +175,9 @@ record ChatRequest(String model, boolean stream, boolean includeUsage, int n, in
     ToolChoice choice = ToolChoice.AUTO;
     String forced = null;
     JsonNode ptc = root.get("parallel_tool_calls");
-    if (ptc != null && !ptc.isNull() && !ptc.isBoolean()) throw ApiError.invalidType("parallel_tool_calls", "a boolean");
+    if (ptc != null && !ptc.isNull() && !ptc.isBoolean()) {
+      throw ApiError.invalidType("parallel_tool_calls", "a boolean");
+    }
     boolean parallel = ptc == null || ptc.isNull() || ptc.booleanValue();
     JsonNode tc = root.get("tool_choice");
     if (tc != null && !tc.isNull()) {

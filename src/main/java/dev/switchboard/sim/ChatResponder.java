@@ -53,7 +53,7 @@ final class ChatResponder {
    * the answer in the format {@code wires} makes.
    */
   static void answer(Exchange ex, ChatRequest request, AnswerWire.Factory wires) {
-    PromptUsage prompt = ex.deployment.promptCache().use(request);
+    PromptUsage prompt = ex.deployment.promptCache().use(request.promptTokens(), request.cachePrefix());
     ex.promptTokens = prompt.inputTokens();
     ex.cacheReadTokens = prompt.cacheReadTokens();
     ex.cacheWriteTokens = prompt.cacheWriteTokens();

@@ -76,7 +76,8 @@ final class Prompt {
   }
 
   private static String schemaText(ChatRequest.Tool t) {
-    return t.parameters() == null || t.parameters().isNull() ? "" : Json.MAPPER.writeValueAsString(sorted(t.parameters()));
+    JsonNode schema = t.parameters();
+    return schema == null || schema.isNull() ? "" : Json.MAPPER.writeValueAsString(sorted(schema));
   }
 
   private static JsonNode sorted(JsonNode n) {

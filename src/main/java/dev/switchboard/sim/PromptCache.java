@@ -27,12 +27,16 @@ final class PromptCache {
     };
   }
 
-  /** How the prompt of {@code r} divides into uncached input, cache reads and cache writes; records a write. */
-  PromptUsage use(ChatRequest r) {
-    Prompt.CachePrefix p = r.cachePrefix();
-    if (p == null) return new PromptUsage(r.promptTokens(), 0, 0);
-    int rest = r.promptTokens() - p.tokens();
-    return cached(p.hash()) ? new PromptUsage(rest, p.tokens(), 0) : new PromptUsage(rest, 0, p.tokens());
+  /**
+   * How a prompt of {@code promptTokens} divides into uncached input, cache reads and cache writes, given its cache
+   * prefix ({@code null}: none marked); caches the prefix if it was not.
+   */
+  PromptUsage use(int promptTokens, Prompt.CachePrefix prefix) {
+    if (prefix == null) return new PromptUsage(promptTokens, 0, 0);
+    int rest = promptTokens - prefix.tokens();
+    return cached(prefix.hash())
+        ? new PromptUsage(rest, prefix.tokens(), 0)
+        : new PromptUsage(rest, 0, prefix.tokens());
   }
 
   /** True if {@code hash} was cached (and refreshes it); otherwise caches it and returns false. */
