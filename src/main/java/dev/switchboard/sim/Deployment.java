@@ -11,8 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One simulated deployment: its HTTP server (OpenAI and Anthropic routes on one port), its fault and whether it is
- * listening.
+ * One simulated deployment: its HTTP server (OpenAI and Anthropic routes on one port), its fault, whether it is
+ * listening, and its prompt cache.
  *
  * <p>Thread-safe. The fault is read by event loops on every request and set from any thread. Listening follows the
  * state ({@code not stopped, no REFUSE fault, region up}); each change queues one reconciliation on {@link #transitions},

@@ -10,10 +10,12 @@
  * request becomes an {@code Exchange}, which owns the response, its timers and its single
  * {@link dev.switchboard.sim.LedgerEntry}. Both protocols share one behaviour model: OpenAI chat bodies are validated
  * into a {@code ChatRequest}, and Anthropic message bodies are validated by {@code MessagesRequest} into the same
- * {@code ChatRequest}; {@code ChatAnswer} plans the answer (deterministic text, tool calls and structured output via
- * {@code SchemaSampler}, token pieces via {@code Tokens}), and {@code ChatResponder} sends it with the deployment's
- * pacing ({@code Pacer}) through an {@code AnswerWire}: {@code ChatWire} for OpenAI's format, {@code MessagesWire} for
- * Anthropic's. Errors are {@code ApiError}s, rendered in OpenAI's shape or by {@code AnthropicErrors}.
+ * {@code ChatRequest}, both measuring their prompt with {@code Prompt} (token count, answer seed, cache prefix);
+ * {@code ChatAnswer} plans the answer (deterministic text, tool calls and structured output via
+ * {@code SchemaSampler}, token pieces via {@code Tokens}), the deployment's {@code PromptCache} splits the prompt into
+ * uncached, cache-read and cache-written tokens ({@code PromptUsage}), and {@code ChatResponder} sends the answer with
+ * the deployment's pacing ({@code Pacer}) through an {@code AnswerWire}: {@code ChatWire} for OpenAI's format,
+ * {@code MessagesWire} for Anthropic's. Errors are {@code ApiError}s, rendered in OpenAI's shape or by {@code AnthropicErrors}.
  * {@link dev.switchboard.sim.Fault}s and region outages change what a deployment does to the next requests, or whether
  * it listens at all. {@code ControlServer} exposes the same controls over HTTP.
  *
