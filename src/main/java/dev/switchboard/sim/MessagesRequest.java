@@ -289,8 +289,9 @@ final class MessagesRequest {
 
   /** Adds a system prompt (top-level or a {@code system} message) to the prompt, and its marker if it has one. */
   private static void system(SystemPrompt sp, List<Prompt.Message> flat, List<String> parts, Marks marks) {
-    if (sp.markedLength() >= 0) marks.endAt(flat.size(), new Prompt.Message("system", sp.text().substring(0,
-        sp.markedLength())));
+    if (sp.markedLength() >= 0) {
+      marks.endAt(flat.size(), new Prompt.Message("system", sp.text().substring(0, sp.markedLength())));
+    }
     flat.add(new Prompt.Message("system", sp.text()));
     parts.add(sp.text());
   }
