@@ -140,25 +140,157 @@ public final class ConfigLoader {
         m.containsKey("total") ? duration(m.get("total")) : d.total());
   }
 
+  private static final Set<String> STRATEGIES = Set.of("cheapest", "latency", "weighted", "priority");
+  private static final Set<String> CAPABILITIES = Set.of("tools", "vision", "json_schema", "reasoning");
+  private static final Set<String> DEPLOYMENT_KEYS = Set.of("provider", "model", "region", "price", "cost_per_hour",
+      "context_window", "max_output", "capabilities", "residency", "hardware", "weight", "priority",
+      "max_concurrency");
+  private static final Set<String> MODEL_KEYS = Set.of("name", "deployments", "strategy", "strict", "fallbacks",
+      "on_context_overflow", "on_content_filter", "retry", "timeout");
+
+  /**
+   * A model is either the short form, one deployment's settings beside its name ({@code {name, provider,
+   * model, price, ...}}), or a name with a {@code deployments} list; the routing settings go beside the name in
+   * both.
+   */
   private List<SwitchboardConfig.Model> models(ConfigNode node, List<SwitchboardConfig.Provider> providers) {
     List<SwitchboardConfig.Model> out = new ArrayList<>();
     if (node == null || node.value() == null) return out;
-    Set<String> providerNames = new HashSet<>();
+    Set<String> providerNames = new java.util.LinkedHashSet<>();
     providers.forEach(p -> providerNames.add(p.name()));
     Set<String> names = new HashSet<>();
+    List<ConfigNode[]> references = new ArrayList<>();
     for (ConfigNode n : node.list()) {
       Map<String, ConfigNode> m = n.map();
-      known(m, n, Set.of("name", "provider", "model", "strict"));
+      boolean listed = m.containsKey("deployments");
+      Set<String> allowed = new HashSet<>(MODEL_KEYS);
+      if (!listed) allowed.addAll(DEPLOYMENT_KEYS);
+      if (listed && m.containsKey("provider")) {
+        throw m.get("provider").error("give either 'provider' (one deployment) or 'deployments' (a list), not both");
+      }
+      known(m, n, allowed);
       String name = nameLike(required(m, n, "name"));
       if (!names.add(name)) throw m.get("name").error("model '" + name + "' is defined twice; names must be unique");
-      ConfigNode providerNode = required(m, n, "provider");
-      String provider = providerNode.text();
-      if (!providerNames.contains(provider)) {
-        throw providerNode.error("no provider named '" + provider + "' (defined: " + String.join(", ", providerNames) + ")");
+      List<SwitchboardConfig.Deployment> deployments = new ArrayList<>();
+      if (listed) {
+        List<ConfigNode> list = m.get("deployments").list();
+        if (list.isEmpty()) throw m.get("deployments").error("a model needs at least one deployment");
+        for (ConfigNode d : list) {
+          Map<String, ConfigNode> dm = d.map();
+          known(dm, d, DEPLOYMENT_KEYS);
+          deployments.add(deployment(dm, d, name, providerNames));
+        }
+      } else {
+        deployments.add(deployment(m, n, name, providerNames));
       }
-      String upstream = m.containsKey("model") ? m.get("model").text() : name;
+      String strategy = SwitchboardConfig.Model.ROUTING_DEFAULT;
+      if (m.containsKey("strategy")) {
+        strategy = m.get("strategy").text();
+        if (!STRATEGIES.contains(strategy)) {
+          throw m.get("strategy").error("unknown strategy '" + strategy + "' (known: cheapest, latency, weighted, "
+              + "priority)");
+        }
+      }
       boolean strict = m.containsKey("strict") && m.get("strict").bool();
-      out.add(new SwitchboardConfig.Model(name, provider, upstream, strict));
+      List<String> fallbacks = new ArrayList<>();
+      if (m.containsKey("fallbacks")) {
+        for (ConfigNode f : m.get("fallbacks").list()) {
+          fallbacks.add(f.text());
+          references.add(new ConfigNode[] {f, m.get("name")});
+        }
+      }
+      String overflow = m.containsKey("on_context_overflow") ? m.get("on_context_overflow").text() : null;
+      if (overflow != null) references.add(new ConfigNode[] {m.get("on_context_overflow"), m.get("name")});
+      String filter = m.containsKey("on_content_filter") ? m.get("on_content_filter").text() : null;
+      if (filter != null) references.add(new ConfigNode[] {m.get("on_content_filter"), m.get("name")});
+      SwitchboardConfig.Retry retry = retry(m.get("retry"));
+      Duration timeout = m.containsKey("timeout") ? duration(m.get("timeout"))
+          : SwitchboardConfig.Model.DEFAULT_TIMEOUT;
+      out.add(new SwitchboardConfig.Model(name, deployments, strategy, strict, fallbacks, overflow, filter, retry,
+          timeout));
+    }
+    for (ConfigNode[] ref : references) {
+      String target = ref[0].text();
+      if (!names.contains(target)) {
+        throw ref[0].error("no model named '" + target + "' (defined: " + String.join(", ", names.stream().sorted()
+            .toList()) + ")");
+      }
+      if (target.equals(ref[1].text())) throw ref[0].error("a model cannot fall back to itself");
+    }
+    return out;
+  }
+
+  private SwitchboardConfig.Deployment deployment(Map<String, ConfigNode> m, ConfigNode n, String modelName,
+      Set<String> providerNames) {
+    ConfigNode providerNode = required(m, n, "provider");
+    String provider = providerNode.text();
+    if (!providerNames.contains(provider)) {
+      throw providerNode.error("no provider named '" + provider + "' (defined: " + String.join(", ", providerNames)
+          + ")");
+    }
+    String upstream = m.containsKey("model") ? m.get("model").text() : modelName;
+    String region = m.containsKey("region") ? nameLike(m.get("region")) : null;
+    SwitchboardConfig.Price price = m.containsKey("price") ? price(m.get("price")) : null;
+    Double perHour = m.containsKey("cost_per_hour") ? decimal(m.get("cost_per_hour")).doubleValue() : null;
+    if (price != null && perHour != null) {
+      throw m.get("cost_per_hour").error("give either 'price' (per token) or 'cost_per_hour' (self-hosted), not both");
+    }
+    Integer context = m.containsKey("context_window") ? m.get("context_window").integer(1, 100_000_000) : null;
+    Integer maxOutput = m.containsKey("max_output") ? m.get("max_output").integer(1, 100_000_000) : null;
+    Set<String> capabilities = tags(m.get("capabilities"), CAPABILITIES);
+    Set<String> residency = tags(m.get("residency"), null);
+    String hardware = m.containsKey("hardware") ? nameLike(m.get("hardware")) : null;
+    int weight = m.containsKey("weight") ? m.get("weight").integer(0, 1_000_000) : 1;
+    int priority = m.containsKey("priority") ? m.get("priority").integer(0, 1_000_000) : 0;
+    int maxConcurrency = m.containsKey("max_concurrency") ? m.get("max_concurrency").integer(1, 1_000_000) : 0;
+    return new SwitchboardConfig.Deployment(provider, upstream, region, price, perHour, context, maxOutput,
+        capabilities, residency, hardware, weight, priority, maxConcurrency);
+  }
+
+  private SwitchboardConfig.Price price(ConfigNode node) {
+    Map<String, ConfigNode> m = node.map();
+    known(m, node, Set.of("input", "output", "cache_read", "cache_write"));
+    return new SwitchboardConfig.Price(decimal(required(m, node, "input")), decimal(required(m, node, "output")),
+        m.containsKey("cache_read") ? decimal(m.get("cache_read")) : null,
+        m.containsKey("cache_write") ? decimal(m.get("cache_write")) : null);
+  }
+
+  private SwitchboardConfig.Retry retry(ConfigNode node) {
+    Map<String, ConfigNode> m = mapOrEmpty(node);
+    known(m, node, Set.of("attempts", "budget", "backoff", "max_backoff"));
+    SwitchboardConfig.Retry d = SwitchboardConfig.Retry.DEFAULT;
+    double budget = d.budget();
+    if (m.containsKey("budget")) {
+      budget = decimal(m.get("budget")).doubleValue();
+      if (budget > 10) throw m.get("budget").error("a retry budget is a share of requests, from 0 to 10 (0.2 = 20 %)");
+    }
+    return new SwitchboardConfig.Retry(
+        m.containsKey("attempts") ? m.get("attempts").integer(1, 10) : d.maxAttempts(),
+        budget,
+        m.containsKey("backoff") ? duration(m.get("backoff")) : d.backoff(),
+        m.containsKey("max_backoff") ? duration(m.get("max_backoff")) : d.maxBackoff());
+  }
+
+  private static java.math.BigDecimal decimal(ConfigNode node) {
+    try {
+      java.math.BigDecimal v = new java.math.BigDecimal(node.text().trim());
+      if (v.signum() >= 0) return v;
+    } catch (NumberFormatException ignored) {
+      // the message below says what is expected
+    }
+    throw node.error("expected a number of zero or more (like 0.15 or 3), got " + node.describe());
+  }
+
+  private static Set<String> tags(ConfigNode node, Set<String> allowed) {
+    if (node == null || node.value() == null) return Set.of();
+    Set<String> out = new java.util.LinkedHashSet<>();
+    for (ConfigNode t : node.list()) {
+      String v = t.text();
+      if (allowed != null && !allowed.contains(v)) {
+        throw t.error("unknown value '" + v + "' (known: " + String.join(", ", allowed.stream().sorted().toList())
+            + ")");
+      }
+      out.add(v);
     }
     return out;
   }

@@ -50,9 +50,78 @@ public record SwitchboardConfig(
   }
 
   /**
-   * A logical model name clients use, served by a provider under its own model id.
+   * A logical model name clients use, served by one or more deployments.
    *
+   * @param strategy how a deployment is chosen: {@code cheapest}, {@code latency}, {@code weighted} or
+   *     {@code priority}
    * @param strict refuse (400) a translated request that would lose features, instead of dropping them
+   * @param fallbacks other logical models tried, in order, when every deployment of this one failed
+   * @param onContextOverflow the logical model a request goes to when it is too large for this one's
+   *     context window (as estimated, or as an upstream said), or null
+   * @param onContentFilter the logical model a request goes to when an upstream refused it by its content
+   *     filter, or null
+   * @param retry how failed attempts are retried
+   * @param timeout the one deadline covering every attempt of a request
    */
-  public record Model(String name, String provider, String upstreamModel, boolean strict) {}
+  public record Model(String name, List<Deployment> deployments, String strategy, boolean strict,
+      List<String> fallbacks, String onContextOverflow, String onContentFilter, Retry retry, Duration timeout) {
+    public Model {
+      deployments = List.copyOf(deployments);
+      fallbacks = List.copyOf(fallbacks);
+    }
+
+    /** A model with one deployment and every default, as the short form {@code {name, provider, model}} gives. */
+    public static Model single(String name, String provider, String upstreamModel, boolean strict) {
+      return new Model(name, List.of(Deployment.of(provider, upstreamModel)), ROUTING_DEFAULT, strict, List.of(), null,
+          null, Retry.DEFAULT, DEFAULT_TIMEOUT);
+    }
+
+    public static final String ROUTING_DEFAULT = "cheapest";
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
+  }
+
+  /**
+   * One place a logical model is served: a provider, the upstream's id for the model there, and what the
+   * router weighs. Null numbers are unknown (prices then come from the built-in price list, if it has them).
+   *
+   * @param region where it runs; null for the provider's region
+   * @param price USD per million tokens, or null
+   * @param costPerHour USD per hour for a self-hosted deployment, whose per-token price then follows from its
+   *     measured throughput; or null
+   * @param capabilities of {@code tools}, {@code vision}, {@code json_schema}, {@code reasoning}; empty when
+   *     not declared (then nothing is assumed missing)
+   * @param residency data-residency tags (e.g. {@code eu}, {@code us}); empty when none
+   * @param hardware e.g. {@code gpu}, {@code tpu}, {@code trainium}; null when not given
+   * @param weight share of traffic under the {@code weighted} strategy
+   * @param priority order under the {@code priority} strategy (lower first); ties keep config order
+   * @param maxConcurrency requests in flight at most, or 0 for no fixed limit
+   */
+  public record Deployment(String provider, String upstreamModel, String region, Price price, Double costPerHour,
+      Integer contextWindow, Integer maxOutput, java.util.Set<String> capabilities, java.util.Set<String> residency,
+      String hardware, int weight, int priority, int maxConcurrency) {
+    public Deployment {
+      capabilities = java.util.Set.copyOf(capabilities);
+      residency = java.util.Set.copyOf(residency);
+    }
+
+    public static Deployment of(String provider, String upstreamModel) {
+      return new Deployment(provider, upstreamModel, null, null, null, null, null, java.util.Set.of(),
+          java.util.Set.of(), null, 1, 0, 0);
+    }
+  }
+
+  /** USD per million tokens; cache prices null when the deployment has no prompt cache or they are unknown. */
+  public record Price(java.math.BigDecimal input, java.math.BigDecimal output, java.math.BigDecimal cacheRead,
+      java.math.BigDecimal cacheWrite) {}
+
+  /**
+   * @param maxAttempts attempts per request at most, the first included
+   * @param budget retries allowed as a share of requests (0.2: one retry per five requests), beyond a small
+   *     reserve for quiet times
+   * @param backoff the first delay before retrying on a deployment already tried; doubled each time, with jitter
+   * @param maxBackoff the longest such delay
+   */
+  public record Retry(int maxAttempts, double budget, Duration backoff, Duration maxBackoff) {
+    public static final Retry DEFAULT = new Retry(3, 0.2, Duration.ofMillis(100), Duration.ofSeconds(2));
+  }
 }

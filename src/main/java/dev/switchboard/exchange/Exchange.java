@@ -37,6 +37,7 @@ public final class Exchange {
   private boolean stream;
   private boolean strict;
   private long firstByteNanos = -1;
+  private Attempts attempts;
 
   public Exchange(HttpServerRequest request, String endpoint, ErrorFormat errors, ExchangeObserver observer) {
     this.request = request;
@@ -105,6 +106,16 @@ public final class Exchange {
     this.stream = stream;
   }
 
+  /** Hands the exchange's upstream attempts to a router (see {@link Attempts}); set before the first attempt. */
+  public void attempts(Attempts attempts) {
+    this.attempts = attempts;
+  }
+
+  /** The upstream of the attempt in flight began a successful answer. */
+  public void upstreamAnswered() {
+    if (attempts != null) attempts.answered();
+  }
+
   /** Runs {@code action} if the client goes away before the exchange ends (cancel the upstream there). */
   public void onClientGone(Runnable action) {
     this.onClientGone = action;
@@ -122,6 +133,7 @@ public final class Exchange {
    */
   public void fail(GatewayError error, String outcome) {
     if (ended) return;
+    if (attempts != null && !response.headWritten() && attempts.retry(error, outcome)) return;
     ended = true;
     if (!response.headWritten()) {
       response.setStatusCode(errors.httpStatus(error));
@@ -139,7 +151,7 @@ public final class Exchange {
     } else {
       response.reset();
     }
-    observer.ended(record(error.status(), outcome, null));
+    ended(record(error.status(), outcome, null));
   }
 
   /** Ends the exchange successfully after the body was relayed in full. Terminal. */
@@ -148,7 +160,7 @@ public final class Exchange {
     ended = true;
     if (last == null) response.end();
     else response.end(last);
-    observer.ended(record(response.getStatusCode(), "completed", usage));
+    ended(record(response.getStatusCode(), "completed", usage));
   }
 
   private void clientGone() {
@@ -156,7 +168,12 @@ public final class Exchange {
     ended = true;
     Runnable action = onClientGone;
     if (action != null) action.run();
-    observer.ended(record(499, "client_gone", null));
+    ended(record(499, "client_gone", null));
+  }
+
+  private void ended(ExchangeRecord record) {
+    if (attempts != null) attempts.ended(record);
+    observer.ended(record);
   }
 
   private ExchangeRecord record(int status, String outcome, Usage usage) {

@@ -101,6 +101,7 @@ public abstract class UpstreamCall extends DeadlineSweeper.Watched {
       collectError(resp);
       return;
     }
+    exchange.upstreamAnswered();
     onAnswer(resp);
   }
 

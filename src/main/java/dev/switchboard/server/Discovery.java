@@ -107,7 +107,9 @@ final class Discovery {
     }
     for (SimDeployment d : simulator.deployments()) {
       OpenAiCompatibleProvider p = provider(d.name(), URI.create(d.baseUrl()), "sim", false);
-      for (String m : d.models()) catalog.add(m, p, m);
+      for (String m : d.models()) {
+        catalog.addDeployment(m, p, SwitchboardConfig.Deployment.of(p.name(), m), d.region());
+      }
     }
     notes.add("simulator: no provider found (OPENAI_API_KEY and ANTHROPIC_API_KEY unset, no local Ollama or vLLM), so the built-in "
         + "simulator is serving simulated models; fault drills at " + simulator.controlUrl() + "/sim/deployments");

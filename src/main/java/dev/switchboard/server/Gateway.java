@@ -84,9 +84,9 @@ public final class Gateway implements AutoCloseable {
         providers.add(provider);
         byName.put(p.name(), provider);
       }
-      for (SwitchboardConfig.Model m : config.models()) {
-        catalog.add(m.name(), byName.get(m.provider()), m.upstreamModel(), m.strict());
-      }
+      Map<String, String> regions = new HashMap<>();
+      for (SwitchboardConfig.Provider p : config.providers()) if (p.region() != null) regions.put(p.name(), p.region());
+      for (SwitchboardConfig.Model m : config.models()) catalog.add(m, byName, regions);
       Simulator simulator = null;
       if (config.providers().isEmpty() && config.discovery().enabled()) {
         Discovery discovery = new Discovery(vertx, env);

@@ -101,28 +101,31 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   }
 
   /**
-   * {@code POST /model/{modelId}/converse[-stream]}. Authentication needs the body (SigV4 signs its hash),
-   * so the front door checks it after reading.
+   * {@code POST /model/{modelId}/converse[-stream]} and {@code /invoke[-with-response-stream]}. Authentication
+   * needs the body (SigV4 signs its hash), so the front door checks it after reading.
    */
   private void bedrock(HttpServerRequest req) {
-    Exchange ex = exchange(req, "converse", BedrockErrorFormat.INSTANCE);
     String rest = req.path().substring(BEDROCK_PREFIX.length());
     int slash = rest.indexOf('/');
     String action = slash < 0 ? "" : rest.substring(slash + 1);
-    if (slash <= 0 || !(action.equals("converse") || action.equals("converse-stream"))) {
+    boolean invoke = action.equals("invoke") || action.equals("invoke-with-response-stream");
+    Exchange ex = invoke ? exchange(req, "invoke", BedrockErrorFormat.INVOKE)
+        : exchange(req, "converse", BedrockErrorFormat.INSTANCE);
+    if (slash <= 0 || !(invoke || action.equals("converse") || action.equals("converse-stream"))) {
       ex.fail(GatewayError.of(404, Kind.NOT_FOUND, "Unknown operation: " + req.method() + " " + req.path()
-          + ". Switchboard serves POST /model/{modelId}/converse and /converse-stream.", "UnknownOperationException"),
-          "rejected");
+          + ". Switchboard serves POST /model/{modelId}/converse, /converse-stream, /invoke and "
+          + "/invoke-with-response-stream.", "UnknownOperationException"), "rejected");
       return;
     }
     if (!allowed(ex, HttpMethod.POST)) return;
     // The raw (still percent-encoded) segment: model ids and ARNs arrive with %3A and %2F.
     String raw = rawPath(req).substring(BEDROCK_PREFIX.length());
     String segment = raw.substring(0, raw.indexOf('/'));
-    boolean stream = action.equals("converse-stream");
+    boolean stream = action.endsWith("-stream");
     BodyReader.readJson(ex, bodyLimit, body -> {
       try {
-        bedrock.converse(ex, body, segment, stream);
+        if (invoke) bedrock.invoke(ex, body, segment, stream);
+        else bedrock.converse(ex, body, segment, stream);
       } catch (Throwable t) {
         internalError(ex, t);
       }
@@ -164,7 +167,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   private Exchange exchange(HttpServerRequest req, String endpoint, ErrorFormat errors) {
     Exchange ex = new Exchange(req, endpoint, errors, observer);
     if (errors == AnthropicErrorFormat.INSTANCE) AnthropicFrontDoor.tag(ex);
-    if (errors == BedrockErrorFormat.INSTANCE) BedrockFrontDoor.tag(ex);
+    if (BedrockErrorFormat.isBedrock(errors)) BedrockFrontDoor.tag(ex);
     return ex;
   }
 

@@ -65,8 +65,8 @@ class ConfigLoaderTest {
     assertThat(p.toString()).doesNotContain("s3cret");
     assertThat(p.timeouts()).isEqualTo(new SwitchboardConfig.Timeouts(Duration.ofMillis(500), Duration.ofSeconds(30),
         Duration.ofSeconds(10), Duration.ofMinutes(5)));
-    assertThat(c.models()).containsExactly(new SwitchboardConfig.Model("small", "local", "org/Small-8B", true),
-        new SwitchboardConfig.Model("local-default", "local", "local-default", false));
+    assertThat(c.models()).containsExactly(SwitchboardConfig.Model.single("small", "local", "org/Small-8B", true),
+        SwitchboardConfig.Model.single("local-default", "local", "local-default", false));
   }
 
   @Test

@@ -80,6 +80,22 @@ public final class AnthropicCodec {
     return RequestDecoder.decode(body, apiVersion);
   }
 
+  /**
+   * A Messages body as a cloud platform takes it (Claude on Bedrock's InvokeModel) → canonical: the model and
+   * whether to stream come from the platform's URL, so {@code model} and {@code stream} in the body are refused,
+   * and {@code anthropic_version} (the platform's version, which the caller checks) is skipped. Everything
+   * else is decoded and validated as {@link #decodeRequest} does.
+   *
+   * @param body the parsed body, a JSON object
+   * @param apiVersion the Messages API version whose rules the platform's version follows
+   * @throws RejectedException with a 400 {@code invalid_request_error} naming the field
+   */
+  public static Decoded decodePlatformRequest(JsonNode body, String model, boolean stream, String apiVersion) {
+    Objects.requireNonNull(body, "body");
+    Objects.requireNonNull(model, "model");
+    return RequestDecoder.decodePlatform(body, model, stream, apiVersion);
+  }
+
   /** {@link #encodeRequest(ChatRequest, String, String, int)} for API version 2023-06-01 and {@value #DEFAULT_MAX_TOKENS} tokens. */
   public static Encoded encodeRequest(ChatRequest req, String upstreamModel) {
     return encodeRequest(req, upstreamModel, VERSION_2023_06_01, DEFAULT_MAX_TOKENS);

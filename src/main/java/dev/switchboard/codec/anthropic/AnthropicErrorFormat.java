@@ -51,7 +51,8 @@ public final class AnthropicErrorFormat implements ErrorFormat {
     return Wire.errorType(error);
   }
 
-  private static void error(JsonGenerator g, GatewayError error) {
+  /** Writes the {@code "error"} member of both shapes. */
+  static void error(JsonGenerator g, GatewayError error) {
     g.writeName("error");
     g.writeStartObject();
     g.writeStringProperty("type", Wire.errorType(error));

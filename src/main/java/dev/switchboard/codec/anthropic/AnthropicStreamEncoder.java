@@ -27,12 +27,30 @@ import tools.jackson.core.JsonGenerator;
  * replay signature) has no Anthropic form and is left out. A {@link StreamEvent.Failure} becomes
  * {@code event: error} (see {@link AnthropicErrorFormat#streamEvent}).
  *
+ * <p>The events travel as SSE by default. A cloud platform that serves Claude wraps the same events its own
+ * way (Bedrock's InvokeModelWithResponseStream: one event-stream chunk per event), so the wrapping is a
+ * {@link Framing} given to the constructor.
+ *
  * <p>Not thread-safe: one per stream.
  */
 public final class AnthropicStreamEncoder {
   private static final Buffer EMPTY = Buffer.buffer(0);
 
+  /** How one stream event travels. */
+  @FunctionalInterface
+  public interface Framing {
+    /**
+     * The bytes of the event whose JSON is an object with {@code "type": type} first, then what {@code fields}
+     * writes.
+     */
+    Buffer frame(String type, Consumer<JsonGenerator> fields);
+  }
+
+  /** Anthropic's own: {@code event: <type>}, {@code data: <json>} and a blank line. */
+  public static final Framing SSE = AnthropicStreamEncoder::event;
+
   private final String clientModel;
+  private final Framing framing;
   private final Map<Integer, BlockKind> kinds = new HashMap<>();
   private final Map<Integer, StringBuilder> redacted = new HashMap<>();
   private Wire.Counts startCounts = Wire.Counts.ZERO;
@@ -40,7 +58,16 @@ public final class AnthropicStreamEncoder {
 
   /** @param clientModel the model name the client asked for, which its answer repeats */
   public AnthropicStreamEncoder(String clientModel) {
+    this(clientModel, SSE);
+  }
+
+  /**
+   * @param clientModel the model name the client asked for, which its answer repeats
+   * @param framing wraps each event, including the {@code error} event of a {@link StreamEvent.Failure}
+   */
+  public AnthropicStreamEncoder(String clientModel, Framing framing) {
     this.clientModel = clientModel;
+    this.framing = framing;
   }
 
   /** The bytes for one event: zero, one or (before the first block of a stream without a start) two SSE events. */
@@ -56,7 +83,7 @@ public final class AnthropicStreamEncoder {
       case StreamEvent.BlockStop b -> blockStop(b.index());
       case StreamEvent.MessageDelta d -> {
         Wire.Counts counts = d.usage() == null ? startCounts : Wire.Counts.of(d.usage());
-        yield event("message_delta", g -> {
+        yield framing.frame("message_delta", g -> {
           g.writeName("delta");
           g.writeStartObject();
           g.writeStringProperty("stop_reason", Wire.stopReason(
@@ -66,16 +93,16 @@ public final class AnthropicStreamEncoder {
           counts.write(g);
         });
       }
-      case StreamEvent.MessageStop s -> event("message_stop", g -> { });
-      case StreamEvent.Ping p -> event("ping", g -> { });
-      case StreamEvent.Failure f -> AnthropicErrorFormat.INSTANCE.streamEvent(f.error());
+      case StreamEvent.MessageStop s -> framing.frame("message_stop", g -> { });
+      case StreamEvent.Ping p -> framing.frame("ping", g -> { });
+      case StreamEvent.Failure f -> framing.frame("error", g -> AnthropicErrorFormat.error(g, f.error()));
     };
   }
 
   private Buffer messageStart(String id, Usage usage) {
     started = true;
     startCounts = Wire.Counts.of(usage);
-    return event("message_start", g -> {
+    return framing.frame("message_start", g -> {
       g.writeName("message");
       g.writeStartObject();
       g.writeStringProperty("id", ResponseCodec.messageId(id));
@@ -99,7 +126,7 @@ public final class AnthropicStreamEncoder {
       redacted.put(b.index(), new StringBuilder());
       return prefix;
     }
-    Buffer start = event("content_block_start", g -> {
+    Buffer start = framing.frame("content_block_start", g -> {
       g.writeNumberProperty("index", b.index());
       g.writeName("content_block");
       g.writeStartObject();
@@ -136,10 +163,10 @@ public final class AnthropicStreamEncoder {
   }
 
   private Buffer blockStop(int index) {
-    Buffer stop = event("content_block_stop", g -> g.writeNumberProperty("index", index));
+    Buffer stop = framing.frame("content_block_stop", g -> g.writeNumberProperty("index", index));
     StringBuilder data = redacted.remove(index);
     if (data == null) return stop;
-    return event("content_block_start", g -> {
+    return framing.frame("content_block_start", g -> {
       g.writeNumberProperty("index", index);
       g.writeName("content_block");
       g.writeStartObject();
@@ -150,7 +177,7 @@ public final class AnthropicStreamEncoder {
   }
 
   private Buffer delta(int index, String type, String field, String value) {
-    return event("content_block_delta", g -> {
+    return framing.frame("content_block_delta", g -> {
       g.writeNumberProperty("index", index);
       g.writeName("delta");
       g.writeStartObject();

@@ -40,14 +40,23 @@ final class RequestDecoder {
       + "'redacted_thinking', 'tool_use', 'tool_result', 'server_tool_use', 'web_search_tool_result'";
 
   private final boolean v2026;
+  /** The model and streaming a platform (Bedrock, Vertex) gives in its URL; null for the Messages API. */
+  private final String platformModel;
+  private final boolean platformStream;
   private final Set<String> dropped = new LinkedHashSet<>();
 
-  private RequestDecoder(boolean v2026) {
+  private RequestDecoder(boolean v2026, String platformModel, boolean platformStream) {
     this.v2026 = v2026;
+    this.platformModel = platformModel;
+    this.platformStream = platformStream;
   }
 
   static AnthropicCodec.Decoded decode(Buffer body, String apiVersion) {
-    return new RequestDecoder(isAtLeast2026(apiVersion)).decode(body);
+    return new RequestDecoder(isAtLeast2026(apiVersion), null, false).decode(parse(body));
+  }
+
+  static AnthropicCodec.Decoded decodePlatform(JsonNode body, String model, boolean stream, String apiVersion) {
+    return new RequestDecoder(isAtLeast2026(apiVersion), model, stream).decode(body);
   }
 
   private static boolean isAtLeast2026(String apiVersion) {
@@ -63,13 +72,16 @@ final class RequestDecoder {
     return apiVersion.compareTo(AnthropicCodec.VERSION_2026_10_21) >= 0;
   }
 
-  private AnthropicCodec.Decoded decode(Buffer body) {
-    JsonNode root = ExactJson.parse(body, e -> {
+  private static JsonNode parse(Buffer body) {
+    return ExactJson.parse(body, e -> {
       TokenStreamLocation loc = e.getLocation();
       String where = loc == null ? "" : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
       return new RejectedException(GatewayError.invalid("There was an issue with your request body: it is not valid "
           + "JSON: " + e.getOriginalMessage() + where + ".", null, "invalid_json"));
     });
+  }
+
+  private AnthropicCodec.Decoded decode(JsonNode root) {
     if (!root.isObject()) {
       throw new RejectedException(GatewayError.invalid("The request body must be a JSON object, like {\"model\": "
           + "\"...\", \"max_tokens\": 1024, \"messages\": [...]}.", null, "invalid_json"));
@@ -95,7 +107,10 @@ final class RequestDecoder {
       String name = field.getKey();
       JsonNode v = field.getValue();
       switch (name) {
-        case "model" -> model = string(v, "model");
+        case "model" -> {
+          if (platformModel != null) throw notOnPlatform("model", "the model is named by the URL");
+          model = string(v, "model");
+        }
         case "max_tokens" -> maxTokens = integer(v, "max_tokens", 1);
         case "messages" -> {
           sawMessages = true;
@@ -105,7 +120,14 @@ final class RequestDecoder {
           if (!v.isNull()) system.addAll(0, systemPrompt(v, "system"));
         }
         case "stop_sequences" -> stops = v.isNull() ? List.of() : strings(v, "stop_sequences");
-        case "stream" -> stream = !v.isNull() && bool(v, "stream");
+        case "stream" -> {
+          if (platformModel != null) throw notOnPlatform("stream", "the endpoint decides whether the answer streams");
+          stream = !v.isNull() && bool(v, "stream");
+        }
+        case "anthropic_version" -> {
+          // A platform's body carries its version here; the caller has checked it. Elsewhere it means nothing.
+          if (platformModel == null) dropped.add(name);
+        }
         case "metadata" -> metadata(v, metadata);
         case "tools" -> tools(v, tools);
         case "tool_choice" -> {
@@ -130,6 +152,10 @@ final class RequestDecoder {
         }
         default -> dropped.add(name);
       }
+    }
+    if (platformModel != null) {
+      model = platformModel;
+      stream = platformStream;
     }
     if (model == null) throw missing("model");
     if (model.isBlank()) throw invalid("model", "String should have at least 1 character", "invalid_value");
@@ -528,6 +554,11 @@ final class RequestDecoder {
     List<String> out = new ArrayList<>(v.size());
     for (int i = 0; i < v.size(); i++) out.add(string(v.get(i), at + "." + i));
     return out;
+  }
+
+  /** Bedrock and Vertex refuse these fields in the body rather than ignore them; so does the gateway. */
+  private static RejectedException notOnPlatform(String at, String why) {
+    return invalid(at, "Extra inputs are not permitted (" + why + ")", "extra_field");
   }
 
   private static RejectedException missing(String at) {

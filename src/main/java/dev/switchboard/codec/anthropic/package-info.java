@@ -7,10 +7,13 @@
  * encodes the canonical request for its Anthropic upstream and decodes the answer or the error. Streams go
  * through {@link dev.switchboard.codec.anthropic.AnthropicStreamDecoder} (upstream SSE bytes in any pieces
  * → canonical events) and {@link dev.switchboard.codec.anthropic.AnthropicStreamEncoder} (canonical events
- * → client SSE), one instance of each per stream. {@link dev.switchboard.codec.anthropic.AnthropicErrorFormat}
- * is the front door's error shape. The package-private rest: {@code RequestDecoder}, {@code RequestEncoder},
- * {@code ResponseCodec}, {@code ToolIds} (the reversible tool-id mapping) and {@code Wire} (stop reasons,
- * usage arithmetic, error types, JSON output).
+ * → client SSE, or another {@link dev.switchboard.codec.anthropic.AnthropicStreamEncoder.Framing} such as
+ * Bedrock's event-stream chunks), one instance of each per stream. Cloud platforms that serve Claude (Bedrock's
+ * InvokeModel) take the Messages body with the model in their URL; {@code AnthropicCodec.decodePlatformRequest}
+ * reads it. {@link dev.switchboard.codec.anthropic.AnthropicErrorFormat} is the front door's error shape.
+ * The package-private rest: {@code RequestDecoder}, {@code RequestEncoder}, {@code ResponseCodec},
+ * {@code ToolIds} (the reversible tool-id mapping) and {@code Wire} (stop reasons, usage arithmetic, error
+ * types, JSON output).
  *
  * <p>Conventions kept everywhere: canonical input tokens include cache reads and writes, Anthropic's
  * {@code input_tokens} exclude them; tool-call arguments and schemas are JSON text, passed through with

@@ -20,9 +20,24 @@ import io.vertx.core.buffer.Buffer;
  * (500), 503 and 529 {@code ServiceUnavailableException} (503); others by kind. Thread-safe.
  */
 public final class BedrockErrorFormat implements ErrorFormat {
-  public static final BedrockErrorFormat INSTANCE = new BedrockErrorFormat();
+  /** For Converse and ConverseStream. */
+  public static final BedrockErrorFormat INSTANCE = new BedrockErrorFormat(false);
+  /**
+   * For InvokeModel and InvokeModelWithResponseStream, whose stream union, unlike ConverseStream's, has a
+   * {@code modelTimeoutException} member.
+   */
+  public static final BedrockErrorFormat INVOKE = new BedrockErrorFormat(true);
 
-  private BedrockErrorFormat() {}
+  private final boolean timeoutMember;
+
+  private BedrockErrorFormat(boolean timeoutMember) {
+    this.timeoutMember = timeoutMember;
+  }
+
+  /** True for the formats of every Bedrock operation. */
+  public static boolean isBedrock(ErrorFormat format) {
+    return format == INSTANCE || format == INVOKE;
+  }
 
   @Override
   public Buffer body(GatewayError error) {
@@ -36,7 +51,9 @@ public final class BedrockErrorFormat implements ErrorFormat {
   /** One encoded exception frame that makes the SDKs throw the matching typed exception. */
   @Override
   public Buffer streamEvent(GatewayError error) {
-    return EventStreamEncoder.encode(EventStreamMessage.exceptionWithMessage(exceptionType(error), error.message()));
+    String type = timeoutMember && errorType(error).equals("ModelTimeoutException") ? "modelTimeoutException"
+        : exceptionType(error);
+    return EventStreamEncoder.encode(EventStreamMessage.exceptionWithMessage(type, error.message()));
   }
 
   /** The {@code x-amzn-ErrorType} value for this error. */
@@ -97,7 +114,8 @@ public final class BedrockErrorFormat implements ErrorFormat {
   }
 
   /**
-   * The ConverseStream exception member for this error: {@code validationException}, {@code throttlingException},
+   * The ConverseStream exception member for this error (InvokeModelWithResponseStream's adds
+   * {@code modelTimeoutException}, see {@link #INVOKE}): {@code validationException}, {@code throttlingException},
    * {@code serviceUnavailableException}, {@code internalServerException}, else {@code modelStreamErrorException}
    * (the union has no member for timeouts or model errors).
    */

@@ -4,8 +4,11 @@ import dev.switchboard.access.MasterKey;
 import dev.switchboard.aws.sigv4.SigV4Result;
 import dev.switchboard.aws.sigv4.SigV4Verifier;
 import dev.switchboard.canonical.ChatRequest;
+import dev.switchboard.codec.anthropic.AnthropicCodec;
 import dev.switchboard.codec.bedrock.BedrockConverseCodec;
+import dev.switchboard.codec.bedrock.BedrockInvokeCodec;
 import dev.switchboard.codec.bedrock.BedrockStreamEncoder;
+import dev.switchboard.exchange.AnswerSink;
 import dev.switchboard.exchange.Exchange;
 import dev.switchboard.exchange.GatewayError;
 import dev.switchboard.exchange.GatewayError.Kind;
@@ -25,13 +28,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The Bedrock Runtime front door: {@code POST /model/{modelId}/converse} and {@code /converse-stream}, as the
- * AWS SDKs call them. Requests are authenticated by SigV4 (until virtual keys exist, the master key is both
- * the access key id and the secret) or by a Bedrock API key ({@code Authorization: Bearer}), decoded into the
- * canonical model and served by any translating provider; streams answer in AWS event-stream framing.
+ * The Bedrock Runtime front door: {@code POST /model/{modelId}/converse}, {@code /converse-stream},
+ * {@code /invoke} and {@code /invoke-with-response-stream}, as the AWS SDKs call them. Requests are
+ * authenticated by SigV4 (until virtual keys exist, the master key is both the access key id and the secret) or
+ * by a Bedrock API key ({@code Authorization: Bearer}), decoded into the canonical model (Converse bodies, and
+ * on the invoke routes Claude's Anthropic body) and served by any translating provider; streams answer in AWS
+ * event-stream framing.
  */
 public final class BedrockFrontDoor {
-  private static final CharSequence EVENT_STREAM = "application/vnd.amazon.eventstream";
+  static final CharSequence EVENT_STREAM = "application/vnd.amazon.eventstream";
 
   private final Catalog catalog;
   private final SigV4Verifier verifier;
@@ -58,7 +63,7 @@ public final class BedrockFrontDoor {
    */
   public void converse(Exchange exchange, Buffer body, String rawModelSegment, boolean stream) {
     if (!authenticated(exchange, body)) return;
-    String modelId = URLDecoder.decode(rawModelSegment.replace("+", "%2B"), StandardCharsets.UTF_8);
+    String modelId = modelId(rawModelSegment);
     BedrockConverseCodec.Decoded decoded;
     try {
       decoded = BedrockConverseCodec.decodeRequest(body, modelId, stream);
@@ -66,28 +71,56 @@ public final class BedrockFrontDoor {
       exchange.fail(e.error(), "rejected");
       return;
     }
-    ChatRequest request = decoded.request();
+    long start = System.nanoTime();
+    serve(exchange, modelId, decoded.request(), decoded.dropped(), new EncodingAnswerSink(exchange,
+        r -> BedrockConverseCodec.encodeResponse(r, (System.nanoTime() - start) / 1_000_000),
+        () -> new BedrockStreamEncoder()::encode, EVENT_STREAM));
+  }
+
+  /**
+   * Serves an InvokeModel ({@code stream} false) or InvokeModelWithResponseStream call whose body has been read,
+   * for a Claude body ({@link BedrockInvokeCodec}). {@code rawModelSegment} is the path segment as received
+   * (still percent-encoded). Ends the exchange.
+   */
+  public void invoke(Exchange exchange, Buffer body, String rawModelSegment, boolean stream) {
+    if (!authenticated(exchange, body)) return;
+    String modelId = modelId(rawModelSegment);
+    AnthropicCodec.Decoded decoded;
+    try {
+      decoded = BedrockInvokeCodec.decodeRequest(body, modelId, stream);
+    } catch (RejectedException e) {
+      exchange.fail(e.error(), "rejected");
+      return;
+    }
+    serve(exchange, modelId, decoded.request(), decoded.dropped(), InvokeAnswers.sink(exchange, modelId));
+  }
+
+  /** Routes a decoded request as every Bedrock operation does, and ends the exchange. */
+  private void serve(Exchange exchange, String modelId, ChatRequest request, List<String> decodedDropped,
+      AnswerSink sink) {
     Catalog.Route route = catalog.resolve(modelId);
     if (route == null) {
       exchange.fail(GatewayError.of(404, Kind.NOT_FOUND, "Model '" + modelId + "' is not served here. Available: "
           + String.join(", ", catalog.names()), "model_not_found"), "rejected");
       return;
     }
-    exchange.route(modelId, route.provider().name(), route.upstreamModel(), stream);
+    exchange.route(modelId, route.provider().name(), route.upstreamModel(), request.stream());
     exchange.strict(route.strict());
     if (!(route.provider() instanceof ChatBackend backend)) {
       exchange.fail(GatewayError.of(400, Kind.INVALID_REQUEST, "Model '" + modelId + "' cannot serve Bedrock clients.",
           "unsupported_route"), "rejected");
       return;
     }
-    long start = System.nanoTime();
-    List<String> dropped = new ArrayList<>(decoded.dropped());
-    backend.chat(exchange, request, route.upstreamModel(), new EncodingAnswerSink(exchange,
-        r -> BedrockConverseCodec.encodeResponse(r, (System.nanoTime() - start) / 1_000_000),
-        () -> new BedrockStreamEncoder()::encode, EVENT_STREAM), dropped);
+    List<String> dropped = new ArrayList<>(decodedDropped);
+    backend.chat(exchange, request, route.upstreamModel(), sink, dropped);
     if (!dropped.isEmpty() && !exchange.response().headWritten()) {
       exchange.response().putHeader("x-switchboard-dropped", String.join("; ", dropped));
     }
+  }
+
+  /** The model id in a path segment as the SDKs encode it: {@code %3A}, {@code %2F}, and a literal {@code +}. */
+  private static String modelId(String rawModelSegment) {
+    return URLDecoder.decode(rawModelSegment.replace("+", "%2B"), StandardCharsets.UTF_8);
   }
 
   private boolean authenticated(Exchange exchange, Buffer body) {

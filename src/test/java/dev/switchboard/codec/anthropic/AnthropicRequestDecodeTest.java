@@ -276,4 +276,24 @@ class AnthropicRequestDecodeTest {
         "anthropic-version: header is required; send 'anthropic-version: 2023-06-01' or '2026-10-21'");
     assertThat(rejected(() -> AnthropicCodec.decodeRequest(buf("{}"), "latest")).param()).isEqualTo("anthropic-version");
   }
+
+  @Test
+  void aPlatformBodyTakesModelAndStreamingFromTheUrlAndRefusesThemInTheBody() {
+    String body = q("{'anthropic_version': 'bedrock-2023-05-31', 'max_tokens': 10, 'temperature': 0.5, "
+        + "'messages': [{'role': 'user', 'content': 'hi'}]}");
+    AnthropicCodec.Decoded d = AnthropicCodec.decodePlatformRequest(AnthropicTestSupport.tree(body), "acme/claude",
+        true, V1);
+    assertThat(d.request().model()).isEqualTo("acme/claude");
+    assertThat(d.request().stream()).isTrue();
+    assertThat(d.request().sampling().temperature()).isEqualTo(0.5);
+    assertThat(d.dropped()).as("the platform's version is not a lost feature").isEmpty();
+
+    for (String field : List.of("'model': 'x'", "'stream': true")) {
+      String with = q("{" + field + ", 'max_tokens': 10, 'messages': [{'role': 'user', 'content': 'hi'}]}");
+      GatewayError e = rejected(() -> AnthropicCodec.decodePlatformRequest(AnthropicTestSupport.tree(with), "m",
+          false, V1));
+      assertThat(e.status()).isEqualTo(400);
+      assertThat(e.message()).contains("Extra inputs are not permitted");
+    }
+  }
 }

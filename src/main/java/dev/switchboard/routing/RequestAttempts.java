@@ -1,0 +1,223 @@
+package dev.switchboard.routing;
+
+import dev.switchboard.exchange.Attempts;
+import dev.switchboard.exchange.Exchange;
+import dev.switchboard.exchange.ExchangeRecord;
+import dev.switchboard.exchange.GatewayError;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The attempts of one request: which deployment is tried next, whether a failure may be retried, and what each
+ * attempt taught the deployments' health. Confined to the exchange's event loop.
+ *
+ * <p>A failure is retried when nothing has reached the client, the failure is the upstream's or the network's
+ * (not the client's: 4xx other than 408, 409 and 429 stand), attempts remain, the model's deadline leaves time,
+ * and the retry budget allows. The next attempt goes to the next deployment not yet tried, at once; when all have
+ * been tried it goes to the best again after an exponential backoff with jitter, never sooner than a Retry-After.
+ */
+final class RequestAttempts implements Attempts {
+  static final CharSequence X_DEPLOYMENT = HttpHeaders.createOptimized("x-switchboard-deployment");
+  static final CharSequence X_REGION = HttpHeaders.createOptimized("x-switchboard-region");
+  static final CharSequence X_ATTEMPTS = HttpHeaders.createOptimized("x-switchboard-attempts");
+
+  private final Vertx vertx;
+  private final Ticker ticker;
+  private final Exchange exchange;
+  private final Catalog.Route route;
+  private final List<Deployment> order;
+  private final RetryBudget budget;
+  private final Router.Sender sender;
+  private final long deadline;
+  private final Set<Deployment> tried = new HashSet<>();
+
+  private int attempts;
+  private int backoffs;
+  private Deployment current;
+  /** Whether {@link #current} holds a concurrency slot and (maybe) the breaker's probe. */
+  private boolean holding;
+  private boolean answered;
+  private long attemptStart;
+  private long timer = -1;
+
+  RequestAttempts(Vertx vertx, Ticker ticker, Exchange exchange, Catalog.Route route, List<Deployment> order,
+      RetryBudget budget, Router.Sender sender) {
+    this.vertx = vertx;
+    this.ticker = ticker;
+    this.exchange = exchange;
+    this.route = route;
+    this.order = order;
+    this.budget = budget;
+    this.sender = sender;
+    this.deadline = ticker.read() + route.policy().timeout().toNanos();
+  }
+
+  void start() {
+    Deployment d = acquireNext(true);
+    if (d == null) {
+      exchange.fail(overloaded(), "rejected");
+      return;
+    }
+    send(d);
+  }
+
+  /**
+   * The first deployment in order, untried ones first, whose breaker and concurrency limit admit a request now;
+   * on the first attempt, if every breaker refuses, the first one with room anyway (a last resort beats a
+   * certain failure). Null when none has room.
+   */
+  private Deployment acquireNext(boolean first) {
+    for (boolean untriedOnly : new boolean[] {true, false}) {
+      for (Deployment d : order) {
+        if (untriedOnly == tried.contains(d)) continue;
+        if (!d.health.limit.tryAcquire()) continue;
+        if (d.health.breaker.tryAcquire()) return d;
+        d.health.limit.release(false);
+      }
+    }
+    if (first) {
+      for (Deployment d : order) if (d.health.limit.tryAcquire()) return d;
+    }
+    return null;
+  }
+
+  private void send(Deployment d) {
+    current = d;
+    holding = true;
+    answered = false;
+    tried.add(d);
+    attempts++;
+    attemptStart = ticker.read();
+    exchange.route(exchange.model(), d.provider().name(), d.upstreamModel(), exchange.stream());
+    exchange.response().putHeader(X_DEPLOYMENT, d.id()).putHeader(X_REGION, d.region())
+        .putHeader(X_ATTEMPTS, Integer.toString(attempts));
+    sender.send(d);
+  }
+
+  @Override
+  public boolean retry(GatewayError error, String outcome) {
+    if (current == null) return false; // a failure before any attempt (e.g. nothing had room)
+    boolean retryable = retryable(error, outcome);
+    release(retryable ? Result.FAILED : Result.CLIENT_ERROR, error);
+    if (!retryable || attempts >= route.policy().retry().maxAttempts()) return false;
+    long now = ticker.read();
+    if (now - deadline >= 0) return false;
+    Deployment next = acquireUntried();
+    if (next != null) {
+      if (!budget.tryRetry()) {
+        release(next);
+        return false;
+      }
+      send(next);
+      return true;
+    }
+    long delay = backoffNanos(error);
+    if (now + delay - deadline >= 0 || !budget.tryRetry()) return false;
+    long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(delay));
+    timer = vertx.setTimer(millis, id -> {
+      timer = -1;
+      if (exchange.ended()) return;
+      Deployment again = acquireNext(false);
+      if (again == null) {
+        exchange.attempts(null);
+        exchange.fail(error, outcome);
+        return;
+      }
+      send(again);
+    });
+    return true;
+  }
+
+  private Deployment acquireUntried() {
+    for (Deployment d : order) {
+      if (tried.contains(d)) continue;
+      if (!d.health.limit.tryAcquire()) continue;
+      if (d.health.breaker.tryAcquire()) return d;
+      d.health.limit.release(false);
+    }
+    return null;
+  }
+
+  private static void release(Deployment d) {
+    d.health.limit.release(false);
+    d.health.breaker.onAbandoned();
+  }
+
+  private long backoffNanos(GatewayError error) {
+    var retry = route.policy().retry();
+    long base = retry.backoff().toNanos() << Math.min(backoffs++, 20);
+    long capped = Math.min(base, retry.maxBackoff().toNanos());
+    // "Equal jitter": at least half the backoff, so retries spread out without collapsing to zero.
+    long delay = capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1);
+    if (error.retryAfterSeconds() >= 0) delay = Math.max(delay, TimeUnit.SECONDS.toNanos(error.retryAfterSeconds()));
+    return delay;
+  }
+
+  /** Upstream and network failures are retried; the client's own mistakes are not (but 408, 409, 429 are). */
+  static boolean retryable(GatewayError error, String outcome) {
+    if ("rejected".equals(outcome)) return false;
+    int s = error.status();
+    if (s == 408 || s == 409 || s == 429) return true;
+    return s >= 500;
+  }
+
+  @Override
+  public void answered() {
+    if (current == null || answered) return;
+    answered = true;
+    current.health.breaker.onSuccess();
+    current.health.timeToFirstByte.add((ticker.read() - attemptStart) / 1e6);
+  }
+
+  @Override
+  public void ended(ExchangeRecord record) {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+      timer = -1;
+    }
+    if (current == null || !holding) return;
+    switch (record.outcome()) {
+      case "completed" -> {
+        release(Result.OK, null);
+        var usage = record.usage();
+        long elapsed = ticker.read() - attemptStart;
+        if (usage != null && usage.outputTokens() > 0 && elapsed > 0) {
+          current.health.tokensPerSecond.add(usage.outputTokens() * 1e9 / elapsed);
+        }
+      }
+      case "client_gone" -> release(answered ? Result.OK : Result.ABANDONED, null);
+      default -> release(answered ? Result.FAILED : Result.CLIENT_ERROR, null);
+    }
+  }
+
+  private enum Result { OK, FAILED, CLIENT_ERROR, ABANDONED }
+
+  private void release(Result result, GatewayError error) {
+    if (!holding) return;
+    holding = false;
+    Health h = current.health;
+    boolean overloaded = error != null && (error.status() == 429 || error.status() == 503 || error.status() == 529
+        || "upstream_timeout".equals(error.code()));
+    h.limit.release(overloaded);
+    switch (result) {
+      case OK, CLIENT_ERROR -> h.breaker.onSuccess(); // a 400 is the client's; the deployment answered
+      case FAILED -> h.breaker.onFailure(error != null && connectionLevel(error));
+      case ABANDONED -> h.breaker.onAbandoned();
+    }
+  }
+
+  /** Refused, reset, unreachable: the deployment is not there, so it is ejected at once. */
+  private static boolean connectionLevel(GatewayError error) {
+    return "upstream_unreachable".equals(error.code()) || "upstream_connect_timeout".equals(error.code());
+  }
+
+  private GatewayError overloaded() {
+    return GatewayError.of(503, GatewayError.Kind.UNAVAILABLE, "Every deployment of model '" + route.model()
+        + "' is at its concurrency limit; retry shortly.", "deployments_busy").withRetryAfter(1);
+  }
+}

@@ -1,0 +1,53 @@
+package dev.switchboard.routing;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Bounds retries to a share of the traffic, so a bad minute cannot become a retry storm: every request deposits
+ * {@code ratio} of a retry, every retry withdraws one. A small reserve refilled with time ({@code minPerSecond})
+ * lets a quiet gateway still retry its occasional failure. Finagle's retry budget, in a dozen lines.
+ *
+ * <p>Thread-safe (synchronized; one budget per logical model, touched once per request and once per retry).
+ */
+final class RetryBudget {
+  /** The deposits are capped, so a long quiet spell cannot save up a burst of retries. */
+  private static final double MAX_SAVED_RETRIES = 100;
+
+  private final double ratio;
+  private final double minPerSecond;
+  private final Ticker ticker;
+  private double balance;
+  private double reserve;
+  private long reserveAt;
+
+  RetryBudget(double ratio, double minPerSecond, Ticker ticker) {
+    if (!(ratio >= 0 && ratio <= 10)) throw new IllegalArgumentException("ratio : " + ratio + " (expected: 0..10)");
+    if (!(minPerSecond >= 0)) throw new IllegalArgumentException("minPerSecond : " + minPerSecond + " (expected: >= 0)");
+    this.ratio = ratio;
+    this.minPerSecond = minPerSecond;
+    this.ticker = ticker;
+    this.reserve = minPerSecond;
+    this.reserveAt = ticker.read();
+  }
+
+  /** A first attempt was made. */
+  synchronized void onRequest() {
+    balance = Math.min(MAX_SAVED_RETRIES, balance + ratio);
+  }
+
+  /** Takes one retry from the budget; false when the budget is spent and the failure must stand. */
+  synchronized boolean tryRetry() {
+    if (balance >= 1) {
+      balance -= 1;
+      return true;
+    }
+    long now = ticker.read();
+    reserve = Math.min(minPerSecond, reserve + minPerSecond * (now - reserveAt) / (double) TimeUnit.SECONDS.toNanos(1));
+    reserveAt = now;
+    if (reserve >= 1) {
+      reserve -= 1;
+      return true;
+    }
+    return false;
+  }
+}

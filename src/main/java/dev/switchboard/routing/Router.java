@@ -1,0 +1,58 @@
+package dev.switchboard.routing;
+
+import dev.switchboard.exchange.Exchange;
+import dev.switchboard.exchange.GatewayError;
+import io.vertx.core.Vertx;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.random.RandomGenerator;
+
+/**
+ * Sends each request to the best deployment of its model and, when an attempt fails before the client saw a
+ * byte, to the next one: the failover, retry, budget and health bookkeeping of the request path. Front doors call
+ * {@link #dispatch} once routing needs are known; the {@link Sender} they pass knows how to send their request to
+ * any one deployment. Thread-safe.
+ */
+public final class Router {
+  /** Sends the exchange's request to one deployment; called once per attempt, on the exchange's event loop. */
+  @FunctionalInterface
+  public interface Sender {
+    void send(Deployment deployment);
+  }
+
+  private final Vertx vertx;
+  private final Ticker ticker;
+  private final Regions regions;
+  private final Map<String, RetryBudget> budgets = new ConcurrentHashMap<>();
+
+  public Router(Vertx vertx, Catalog catalog) {
+    this(vertx, catalog, Ticker.system());
+  }
+
+  Router(Vertx vertx, Catalog catalog, Ticker ticker) {
+    this.vertx = vertx;
+    this.ticker = ticker;
+    this.regions = Regions.of(catalog.routes());
+  }
+
+  /**
+   * Starts the first attempt of {@code exchange} on {@code route}; the exchange ends through its attempts. The
+   * front door must have called {@code exchange.route(...)} (model and stream flag) before.
+   */
+  public void dispatch(Exchange exchange, Catalog.Route route, Demand demand, Sender sender) {
+    Selection.Plan plan = Selection.plan(route, demand, regions, RandomGenerator.getDefault());
+    if (plan.order().isEmpty()) {
+      exchange.fail(GatewayError.invalid(plan.refusal(), "model", "no_eligible_deployment"), "rejected");
+      return;
+    }
+    RetryBudget budget = budgets.computeIfAbsent(route.model(), k -> new RetryBudget(route.policy().retry().budget(),
+        MIN_RETRIES_PER_SECOND, ticker));
+    budget.onRequest();
+    RequestAttempts attempts = new RequestAttempts(vertx, ticker, exchange, route, plan.order(), budget, sender);
+    exchange.attempts(attempts);
+    attempts.start();
+  }
+
+  /** Retries a quiet gateway may always make, whatever the ratio says. */
+  private static final double MIN_RETRIES_PER_SECOND = 5;
+}
