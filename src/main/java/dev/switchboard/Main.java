@@ -1,16 +1,18 @@
 package dev.switchboard;
 
+import dev.switchboard.cli.DrillCommand;
+import dev.switchboard.cli.RoutesCommand;
 import dev.switchboard.cli.ServeCommand;
 import dev.switchboard.cli.SimulateCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point: {@code switchboard serve | simulate}. */
+/** Entry point: {@code switchboard serve | simulate | routes | drill}. */
 @Command(name = "switchboard",
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = "Self-hosted AI model gateway: one endpoint for the OpenAI, Anthropic and Bedrock SDKs.",
-    subcommands = {ServeCommand.class, SimulateCommand.class})
+    subcommands = {ServeCommand.class, SimulateCommand.class, RoutesCommand.class, DrillCommand.class})
 public final class Main implements Runnable {
 
   public static void main(String[] args) {

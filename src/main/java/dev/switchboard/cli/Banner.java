@@ -4,6 +4,12 @@ import dev.switchboard.Version;
 import dev.switchboard.access.MasterKey;
 import dev.switchboard.provider.Provider;
 import dev.switchboard.server.Gateway;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 
 /** The start-up banner: what was found, the key, and examples to copy and paste. */
@@ -16,6 +22,7 @@ final class Banner {
     b.append("\nSwitchboard ").append(Version.current()).append(" is listening on ")
         .append(base, 0, base.length() - 3).append('\n');
     if (g.config().source() != null) b.append("  config:    ").append(g.config().source()).append('\n');
+    if (g.certificate() != null) b.append("  tls:       ").append(describe(g.certificate())).append('\n');
     for (String note : g.discoveryNotes()) b.append("  found:     ").append(note).append('\n');
     for (Provider p : g.providers()) b.append("  provider:  ").append(p.describe()).append('\n');
     List<String> models = g.catalog().names();
@@ -38,7 +45,12 @@ final class Banner {
 
     String model = models.stream().filter(m -> !m.contains("embed")).findFirst().orElse("MODEL");
     b.append("\nTry it:\n");
-    b.append("  curl ").append(base).append("/chat/completions \\\n")
+    // A self-signed certificate is its own CA, so the example can name the file to trust; any other certificate comes
+    // from a CA the user's clients must already trust, and --cacert would replace rather than add to curl's CAs.
+    X509Certificate cert = g.certificate();
+    String trust = cert != null && cert.getIssuerX500Principal().equals(cert.getSubjectX500Principal())
+        ? "--cacert " + g.config().server().tls().certFile() + " " : "";
+    b.append("  curl ").append(trust).append(base).append("/chat/completions \\\n")
         .append("    -H \"Authorization: Bearer ").append(keyRef).append("\" \\\n")
         .append("    -H 'Content-Type: application/json' \\\n")
         .append("    -d '{\"model\":\"").append(model)
@@ -54,6 +66,28 @@ final class Banner {
     b.append("\n  Or for any OpenAI client: export OPENAI_BASE_URL=").append(base)
         .append(" OPENAI_API_KEY=<master key>\n\n");
     return b.toString();
+  }
+
+  /**
+   * The names a client must use to reach the gateway (the URLs below use the listen address, which only works when
+   * the certificate names it too) and the expiry, which is what breaks first.
+   */
+  private static String describe(X509Certificate cert) {
+    List<String> names = new ArrayList<>();
+    try {
+      if (cert.getSubjectAlternativeNames() != null) {
+        for (List<?> n : cert.getSubjectAlternativeNames()) {
+          // 2 = DNS name, 7 = IP address (RFC 5280 GeneralName)
+          if (n.get(0) instanceof Integer type && (type == 2 || type == 7)) names.add(String.valueOf(n.get(1)));
+        }
+      }
+    } catch (CertificateParsingException e) {
+      // Fall back to the subject below.
+    }
+    String who = names.isEmpty() ? cert.getSubjectX500Principal().getName() : String.join(", ", names);
+    Instant until = cert.getNotAfter().toInstant();
+    LocalDate day = LocalDate.ofInstant(until, ZoneOffset.UTC);
+    return "https for " + who + (until.isBefore(Instant.now()) ? " (EXPIRED on " + day + ")" : " (until " + day + ")");
   }
 
 }

@@ -27,11 +27,19 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--home", description = "State directory (default: $SWITCHBOARD_HOME, else ~/.switchboard)")
   Path home;
 
+  @Option(names = "--tls-cert", description = "PEM certificate chain: serve HTTPS (default: $SWITCHBOARD_TLS_CERT, "
+      + "else server.tls.cert_file, else cleartext)")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", description = "PEM private key of --tls-cert (default: $SWITCHBOARD_TLS_KEY, "
+      + "else server.tls.key_file)")
+  Path tlsKey;
+
   @Override
   public Integer call() throws InterruptedException {
     SwitchboardConfig cfg;
     try {
-      cfg = new ConfigLoader(System::getenv).load(new ConfigLoader.Flags(config, port, host, home));
+      cfg = new ConfigLoader(System::getenv).load(new ConfigLoader.Flags(config, port, host, home, tlsCert, tlsKey));
     } catch (ConfigException e) {
       System.err.println("switchboard: configuration error: " + e.getMessage());
       return 2;

@@ -123,7 +123,7 @@ public final class SimulateCommand implements Callable<Integer> {
   }
 
   /** Reads {@code 150ms}, {@code 2s}, {@code 1.5s}, {@code 1m}, {@code 0} or an ISO-8601 duration. */
-  static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+  public static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {
       String v = value.trim().toLowerCase(Locale.ROOT);

@@ -36,8 +36,13 @@ public final class ConfigLoader {
   }
 
   /** Command-line overrides; null fields mean "not given". */
-  public record Flags(Path config, Integer port, String host, Path home) {
+  public record Flags(Path config, Integer port, String host, Path home, Path tlsCert, Path tlsKey) {
     public static final Flags NONE = new Flags(null, null, null, null);
+
+    /** Without TLS overrides, as most callers (and every test that does not test TLS) need. */
+    public Flags(Path config, Integer port, String host, Path home) {
+      this(config, port, host, home, null, null);
+    }
   }
 
   public SwitchboardConfig load(Flags flags) {
@@ -49,7 +54,7 @@ public final class ConfigLoader {
     Path home = flags.home() != null ? flags.home() : pathFromEnv("SWITCHBOARD_HOME");
     if (home == null) home = Path.of(System.getProperty("user.home"), ".switchboard");
 
-    SwitchboardConfig.Server server = server(top.get("server"), flags);
+    SwitchboardConfig.Server server = server(top.get("server"), file, flags);
     SwitchboardConfig.Discovery discovery = discovery(top.get("discovery"));
     List<SwitchboardConfig.Provider> providers = providers(top.get("providers"));
     List<SwitchboardConfig.Model> models = models(top.get("models"), providers);
@@ -67,9 +72,9 @@ public final class ConfigLoader {
     return YamlTree.read(file, text);
   }
 
-  private SwitchboardConfig.Server server(ConfigNode node, Flags flags) {
+  private SwitchboardConfig.Server server(ConfigNode node, Path file, Flags flags) {
     Map<String, ConfigNode> m = mapOrEmpty(node);
-    known(m, node, Set.of("host", "port", "body_limit", "idle_timeout"));
+    known(m, node, Set.of("host", "port", "body_limit", "idle_timeout", "tls"));
     String host = m.containsKey("host") ? nameLike(m.get("host")) : DEFAULT_HOST;
     int port = m.containsKey("port") ? m.get("port").integer(0, 65535) : DEFAULT_PORT;
     long bodyLimit = m.containsKey("body_limit") ? size(m.get("body_limit")) : DEFAULT_BODY_LIMIT;
@@ -81,7 +86,56 @@ public final class ConfigLoader {
     if (envPort != null && !envPort.isBlank()) port = portFromEnv(envPort.trim());
     if (flags.host() != null) host = flags.host();
     if (flags.port() != null) port = flags.port();
-    return new SwitchboardConfig.Server(host, port, bodyLimit, idle);
+    return new SwitchboardConfig.Server(host, port, bodyLimit, idle, tls(m.get("tls"), file, flags));
+  }
+
+  /**
+   * {@code server.tls}, then SWITCHBOARD_TLS_CERT / SWITCHBOARD_TLS_KEY, then --tls-cert / --tls-key, each file on its
+   * own. Paths in the file are relative to the file's directory, so a config and its certificate can move together;
+   * paths from the environment and flags are relative to the working directory, as a shell user expects.
+   */
+  private SwitchboardConfig.Tls tls(ConfigNode node, Path file, Flags flags) {
+    Map<String, ConfigNode> m = mapOrEmpty(node);
+    known(m, node, Set.of("cert_file", "key_file"));
+    Path envCert = pathFromEnv("SWITCHBOARD_TLS_CERT");
+    Path envKey = pathFromEnv("SWITCHBOARD_TLS_KEY");
+    // A file that is overridden is not read, so a shared config can name paths that exist only where it is deployed.
+    Path cert = flags.tlsCert() != null ? readableFile(flags.tlsCert(), "--tls-cert", "certificate chain")
+        : envCert != null ? readableFile(envCert, "SWITCHBOARD_TLS_CERT", "certificate chain")
+        : node != null ? readableFile(required(m, node, "cert_file"), file, "certificate chain")
+        : null;
+    Path key = flags.tlsKey() != null ? readableFile(flags.tlsKey(), "--tls-key", "private key")
+        : envKey != null ? readableFile(envKey, "SWITCHBOARD_TLS_KEY", "private key")
+        : node != null ? readableFile(required(m, node, "key_file"), file, "private key")
+        : null;
+    if (cert == null && key == null) return null;
+    if (cert == null || key == null) {
+      throw new ConfigException("TLS needs both a certificate chain and its private key, but only the "
+          + (cert == null ? "key (" + key + ") was given. Set the certificate too: server.tls.cert_file, "
+              + "SWITCHBOARD_TLS_CERT or --tls-cert."
+              : "certificate (" + cert + ") was given. Set the key too: server.tls.key_file, "
+              + "SWITCHBOARD_TLS_KEY or --tls-key."));
+    }
+    return new SwitchboardConfig.Tls(cert, key);
+  }
+
+  private Path readableFile(ConfigNode node, Path configFile, String what) {
+    Path path = Path.of(resolved(node));
+    Path dir = configFile.toAbsolutePath().getParent();
+    if (!path.isAbsolute() && dir != null) path = dir.resolve(path);
+    if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+      throw node.error("cannot read the " + what + " file " + path + " (a PEM file; relative paths are relative to "
+          + "the config file's directory)");
+    }
+    return path;
+  }
+
+  private static Path readableFile(Path path, String source, String what) {
+    if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+      throw new ConfigException(source + ": cannot read the " + what + " file " + path.toAbsolutePath()
+          + " (a PEM file)");
+    }
+    return path.toAbsolutePath();
   }
 
   private SwitchboardConfig.Discovery discovery(ConfigNode node) {

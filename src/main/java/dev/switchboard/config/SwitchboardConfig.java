@@ -19,8 +19,21 @@ public record SwitchboardConfig(
     List<Provider> providers,
     List<Model> models) {
 
-  /** The listening side. */
-  public record Server(String host, int port, long bodyLimitBytes, Duration idleTimeout) {}
+  /**
+   * The listening side.
+   *
+   * @param tls the certificate and key to serve HTTPS with, or null to listen in cleartext
+   */
+  public record Server(String host, int port, long bodyLimitBytes, Duration idleTimeout, Tls tls) {}
+
+  /**
+   * The gateway's own certificate: with it the one port speaks HTTPS only (HTTP/2 or HTTP/1.1, chosen by ALPN).
+   * Both files are known to be readable; their content is checked when the gateway starts.
+   *
+   * @param certFile the PEM certificate chain, the server's certificate first
+   * @param keyFile the PEM private key of that certificate, unencrypted
+   */
+  public record Tls(Path certFile, Path keyFile) {}
 
   /** What the zero-config start looks for when no providers are configured. */
   public record Discovery(boolean enabled, URI ollamaUrl, URI vllmUrl, boolean simulator) {}

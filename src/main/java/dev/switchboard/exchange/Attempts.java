@@ -17,6 +17,14 @@ public interface Attempts {
   /** The attempt in flight began a successful (2xx) answer. */
   void answered();
 
+  /**
+   * What {@code usage} cost at the serving deployment's price, as a decimal number of USD, or null when unknown;
+   * asked when an answer completes before its head was sent.
+   */
+  default String cost(dev.switchboard.canonical.Usage usage) {
+    return null;
+  }
+
   /** The exchange ended, one way or another; called once, before the observers hear of it. */
   void ended(ExchangeRecord record);
 }

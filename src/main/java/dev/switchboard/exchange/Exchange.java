@@ -19,6 +19,7 @@ import io.vertx.core.http.HttpServerResponse;
  */
 public final class Exchange {
   static final CharSequence X_REQUEST_ID = HttpHeaders.createOptimized("x-request-id");
+  private static final CharSequence X_COST = HttpHeaders.createOptimized("x-switchboard-cost");
 
 
   private final HttpServerRequest request;
@@ -158,6 +159,11 @@ public final class Exchange {
   public void complete(Buffer last, Usage usage) {
     if (ended) return;
     ended = true;
+    if (attempts != null && usage != null && !response.headWritten()) {
+      // Known only when the whole answer is here before its head leaves: plain answers, not streams.
+      String cost = attempts.cost(usage);
+      if (cost != null) response.putHeader(X_COST, cost);
+    }
     if (last == null) response.end();
     else response.end(last);
     ended(record(response.getStatusCode(), "completed", usage));

@@ -51,14 +51,32 @@ public final class Deployment {
     return provider.name() + "/" + upstreamModel;
   }
 
-  /** USD per million tokens, or null when unknown. */
+  /**
+   * USD per million tokens, or null when unknown. A self-hosted deployment priced by the hour gets an effective
+   * price from its measured decode speed: {@code cost_per_hour / (tokens/s per request × max_concurrency × 3600)},
+   * the same for input and output; unknown until measured, or without {@code max_concurrency}.
+   */
   public SwitchboardConfig.Price price() {
-    return price;
+    if (price != null || settings.costPerHour() == null) return price;
+    double capacity = capacityTokensPerSecond();
+    if (!(capacity > 0)) return null;
+    BigDecimal perMillion = BigDecimal.valueOf(settings.costPerHour() * 1e6 / (capacity * 3600))
+        .round(new MathContext(4));
+    return new SwitchboardConfig.Price(perMillion, perMillion, null, null);
   }
 
-  /** Where {@link #price} came from: {@code config}, or the built-in list's source and date; null when unknown. */
+  /** Where {@link #price} came from: {@code config}, the built-in list's source and date, or the hourly cost. */
   public String priceSource() {
-    return priceSource;
+    if (price != null || settings.costPerHour() == null) return priceSource;
+    double capacity = capacityTokensPerSecond();
+    return capacity > 0 ? "cost_per_hour " + settings.costPerHour() + " USD at a measured " + Math.round(capacity)
+        + " tokens/s (per-request speed × max_concurrency)" : null;
+  }
+
+  private double capacityTokensPerSecond() {
+    double perRequest = health.tokensPerSecond.value();
+    return Double.isNaN(perRequest) || settings.maxConcurrency() <= 0 ? Double.NaN
+        : perRequest * settings.maxConcurrency();
   }
 
   public SwitchboardConfig.Deployment settings() {
@@ -75,6 +93,7 @@ public final class Deployment {
    * usual blend for chat traffic; null when the price is unknown.
    */
   public BigDecimal blendedPrice() {
+    SwitchboardConfig.Price price = price();
     if (price == null) return null;
     return price.input().multiply(BigDecimal.valueOf(3)).add(price.output()).divide(BigDecimal.valueOf(4),
         MathContext.DECIMAL64);

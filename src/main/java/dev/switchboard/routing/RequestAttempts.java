@@ -30,7 +30,10 @@ final class RequestAttempts implements Attempts {
   private final Ticker ticker;
   private final Exchange exchange;
   private final Catalog.Route route;
-  private final List<Deployment> order;
+  private List<Deployment> order;
+  private final java.util.function.Function<String, List<Deployment>> planner;
+  /** Whether the request already moved to the model's overflow or content-filter alternative (once at most). */
+  private boolean redirected;
   private final RetryBudget budget;
   private final Router.Sender sender;
   private final long deadline;
@@ -46,7 +49,7 @@ final class RequestAttempts implements Attempts {
   private long timer = -1;
 
   RequestAttempts(Vertx vertx, Ticker ticker, Exchange exchange, Catalog.Route route, List<Deployment> order,
-      RetryBudget budget, Router.Sender sender) {
+      RetryBudget budget, Router.Sender sender, java.util.function.Function<String, List<Deployment>> planner) {
     this.vertx = vertx;
     this.ticker = ticker;
     this.exchange = exchange;
@@ -54,6 +57,7 @@ final class RequestAttempts implements Attempts {
     this.order = order;
     this.budget = budget;
     this.sender = sender;
+    this.planner = planner;
     this.deadline = ticker.read() + route.policy().timeout().toNanos();
   }
 
@@ -104,7 +108,8 @@ final class RequestAttempts implements Attempts {
     if (current == null) return false; // a failure before any attempt (e.g. nothing had room)
     boolean retryable = retryable(error, outcome);
     release(retryable ? Result.FAILED : Result.CLIENT_ERROR, error);
-    if (!retryable || attempts >= route.policy().retry().maxAttempts()) return false;
+    if (!retryable) return redirect(error, outcome);
+    if (attempts >= route.policy().retry().maxAttempts()) return false;
     long now = ticker.read();
     if (now - deadline >= 0) return false;
     Deployment next = acquireUntried();
@@ -115,6 +120,10 @@ final class RequestAttempts implements Attempts {
       }
       send(next);
       return true;
+    }
+    if (error.retryAfterSeconds() >= 0
+        && TimeUnit.SECONDS.toNanos(error.retryAfterSeconds()) > route.policy().retry().maxBackoff().toNanos()) {
+      return false; // the only deployments asked for a longer pause: the client hears so, with the Retry-After
     }
     long delay = backoffNanos(error);
     if (now + delay - deadline >= 0 || !budget.tryRetry()) return false;
@@ -131,6 +140,44 @@ final class RequestAttempts implements Attempts {
       send(again);
     });
     return true;
+  }
+
+  /**
+   * A request too large for the deployment (by the upstream's word) goes to the model's {@code
+   * on_context_overflow} model, one refused by a content filter to its {@code on_content_filter} model: once, and
+   * at once.
+   */
+  private boolean redirect(GatewayError error, String outcome) {
+    if (redirected || "rejected".equals(outcome)) return false;
+    String target = contextOverflow(error) ? route.policy().onContextOverflow()
+        : contentFiltered(error) ? route.policy().onContentFilter() : null;
+    if (target == null) return false;
+    List<Deployment> next = planner.apply(target);
+    if (next.isEmpty()) return false;
+    redirected = true;
+    order = next;
+    tried.clear();
+    Deployment d = acquireNext(true);
+    if (d == null) return false;
+    send(d);
+    return true;
+  }
+
+  static boolean contextOverflow(GatewayError error) {
+    if (error.status() != 400 && error.status() != 413) return false;
+    if ("context_length_exceeded".equals(error.code())) return true;
+    String m = error.message() == null ? "" : error.message().toLowerCase(java.util.Locale.ROOT);
+    return m.contains("context length") || m.contains("context window") || m.contains("prompt is too long")
+        || m.contains("maximum context") || m.contains("input is too long") || m.contains("too many input tokens")
+        || m.contains("exceeds the maximum number of tokens");
+  }
+
+  static boolean contentFiltered(GatewayError error) {
+    if (error.status() != 400 && error.status() != 403 && error.status() != 422) return false;
+    String code = error.code() == null ? "" : error.code();
+    if (code.equals("content_filter") || code.equals("content_policy_violation")) return true;
+    String m = error.message() == null ? "" : error.message().toLowerCase(java.util.Locale.ROOT);
+    return m.contains("content filter") || m.contains("content management policy") || m.contains("content policy");
   }
 
   private Deployment acquireUntried() {
@@ -164,6 +211,13 @@ final class RequestAttempts implements Attempts {
     int s = error.status();
     if (s == 408 || s == 409 || s == 429) return true;
     return s >= 500;
+  }
+
+  @Override
+  public String cost(dev.switchboard.canonical.Usage usage) {
+    if (current == null) return null;
+    java.math.BigDecimal c = Cost.of(current.price(), usage);
+    return c == null ? null : c.toPlainString();
   }
 
   @Override

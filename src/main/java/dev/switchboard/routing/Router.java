@@ -3,6 +3,8 @@ package dev.switchboard.routing;
 import dev.switchboard.exchange.Exchange;
 import dev.switchboard.exchange.GatewayError;
 import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.random.RandomGenerator;
@@ -23,6 +25,7 @@ public final class Router {
   private final Vertx vertx;
   private final Ticker ticker;
   private final Regions regions;
+  private final Catalog catalog;
   private final Map<String, RetryBudget> budgets = new ConcurrentHashMap<>();
 
   public Router(Vertx vertx, Catalog catalog) {
@@ -33,6 +36,7 @@ public final class Router {
     this.vertx = vertx;
     this.ticker = ticker;
     this.regions = Regions.of(catalog.routes());
+    this.catalog = catalog;
   }
 
   /**
@@ -41,16 +45,38 @@ public final class Router {
    */
   public void dispatch(Exchange exchange, Catalog.Route route, Demand demand, Sender sender) {
     Selection.Plan plan = Selection.plan(route, demand, regions, RandomGenerator.getDefault());
-    if (plan.order().isEmpty()) {
+    List<Deployment> order = plan.order();
+    if (order.isEmpty() && plan.tooLarge() && route.policy().onContextOverflow() != null) {
+      order = order(route.policy().onContextOverflow(), demand);
+    }
+    if (order.isEmpty()) {
       exchange.fail(GatewayError.invalid(plan.refusal(), "model", "no_eligible_deployment"), "rejected");
       return;
+    }
+    if (!route.policy().fallbacks().isEmpty()) {
+      order = new ArrayList<>(order);
+      for (String fallback : route.policy().fallbacks()) {
+        for (Deployment d : order(fallback, demand)) if (!order.contains(d)) order.add(d);
+      }
     }
     RetryBudget budget = budgets.computeIfAbsent(route.model(), k -> new RetryBudget(route.policy().retry().budget(),
         MIN_RETRIES_PER_SECOND, ticker));
     budget.onRequest();
-    RequestAttempts attempts = new RequestAttempts(vertx, ticker, exchange, route, plan.order(), budget, sender);
+    RequestAttempts attempts = new RequestAttempts(vertx, ticker, exchange, route, order, budget, sender,
+        model -> order(model, demand));
     exchange.attempts(attempts);
     attempts.start();
+  }
+
+  /** The order another model's deployments would be tried in for this demand; empty when none can serve it. */
+  private List<Deployment> order(String model, Demand demand) {
+    Catalog.Route other = catalog.resolve(model);
+    return other == null ? List.of() : Selection.plan(other, demand, regions, RandomGenerator.getDefault()).order();
+  }
+
+  /** Where a request for {@code route} with {@code demand} would go now, and why; see {@link RouteReport}. */
+  public Map<String, Object> explain(Catalog.Route route, Demand demand) {
+    return RouteReport.of(route, demand, regions, RandomGenerator.getDefault());
   }
 
   /** Retries a quiet gateway may always make, whatever the ratio says. */

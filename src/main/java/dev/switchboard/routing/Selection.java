@@ -13,21 +13,33 @@ import java.util.random.RandomGenerator;
  * down, then the ejected ones as a last resort (better one more try than a certain failure). Stateless.
  */
 final class Selection {
-  /** The order to try deployments in, or why none may serve the request. */
-  record Plan(List<Deployment> order, String refusal) {}
+  /**
+   * The order to try deployments in, or why none may serve the request.
+   *
+   * @param tooLarge whether the request was refused because it exceeds every eligible context window
+   */
+  record Plan(List<Deployment> order, String refusal, boolean tooLarge) {
+    Plan(List<Deployment> order, String refusal) {
+      this(order, refusal, false);
+    }
+  }
 
   private Selection() {}
 
   static Plan plan(Catalog.Route route, Demand demand, Regions regions, RandomGenerator random) {
+    if (route.deployments().size() == 1 && demand == Demand.NONE) return new Plan(route.deployments(), null);
     List<Deployment> eligible = new ArrayList<>();
     String refusal = null;
+    boolean tooLarge = true;
     for (Deployment d : route.deployments()) {
       String why = unfit(d, demand);
       if (why == null) eligible.add(d);
       else if (refusal == null) refusal = why;
+      if (why == null || !why.contains("context window")) tooLarge = false;
     }
     if (eligible.isEmpty()) {
-      return new Plan(List.of(), "No deployment of model '" + route.model() + "' can serve this request: " + refusal);
+      return new Plan(List.of(), "No deployment of model '" + route.model() + "' can serve this request: " + refusal,
+          tooLarge);
     }
     List<Deployment> up = new ArrayList<>();
     List<Deployment> regionDown = new ArrayList<>();

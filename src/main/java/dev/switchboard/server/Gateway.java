@@ -13,6 +13,8 @@ import dev.switchboard.provider.bedrock.BedrockProvider;
 import dev.switchboard.provider.gemini.GeminiProvider;
 import dev.switchboard.provider.openai.OpenAiCompatibleProvider;
 import dev.switchboard.routing.Catalog;
+import dev.switchboard.routing.Router;
+import dev.switchboard.admin.RoutesEndpoint;
 import dev.switchboard.sim.Simulator;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -20,8 +22,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.VerticleBase;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -45,10 +49,11 @@ public final class Gateway implements AutoCloseable {
   private final List<Provider> providers;
   private final List<String> notes;
   private final Simulator simulator;
+  private final ServerCertificate certificate;
   private final int port;
 
   private Gateway(Vertx vertx, SwitchboardConfig config, MasterKey masterKey, Catalog catalog,
-      List<Provider> providers, List<String> notes, Simulator simulator, int port) {
+      List<Provider> providers, List<String> notes, Simulator simulator, ServerCertificate certificate, int port) {
     this.vertx = vertx;
     this.config = config;
     this.masterKey = masterKey;
@@ -56,6 +61,7 @@ public final class Gateway implements AutoCloseable {
     this.providers = providers;
     this.notes = notes;
     this.simulator = simulator;
+    this.certificate = certificate;
     this.port = port;
   }
 
@@ -69,6 +75,8 @@ public final class Gateway implements AutoCloseable {
     int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
     try {
+      SwitchboardConfig.Tls tls = config.server().tls();
+      ServerCertificate certificate = tls == null ? null : ServerCertificate.load(tls, vertx);
       MasterKey key = MasterKey.load(config.home(), env);
       List<Provider> providers = new ArrayList<>();
       List<String> notes = new ArrayList<>();
@@ -96,19 +104,28 @@ public final class Gateway implements AutoCloseable {
         simulator = discovery.simulator;
       }
       Catalog built = catalog.build();
-      GatewayHandler handler = new GatewayHandler(new Authenticator(key), new OpenAiFrontDoor(built),
-          new AnthropicFrontDoor(built), new BedrockFrontDoor(built, key), observer, config.server().bodyLimitBytes(),
+      Router router = new Router(vertx, built);
+      GatewayHandler handler = new GatewayHandler(new Authenticator(key), new OpenAiFrontDoor(built, router),
+          new AnthropicFrontDoor(built, router), new BedrockFrontDoor(built, router, key), new RoutesEndpoint(built, router),
+          observer, config.server().bodyLimitBytes(),
           providers.size());
-      int port = listen(vertx, config.server(), handler, loops);
-      return new Gateway(vertx, config, key, built, List.copyOf(providers), List.copyOf(notes), simulator, port);
+      int port = listen(vertx, config.server(), certificate, handler, loops);
+      return new Gateway(vertx, config, key, built, List.copyOf(providers), List.copyOf(notes), simulator,
+          certificate, port);
     } catch (RuntimeException e) {
       vertx.close();
       throw e;
     }
   }
 
-  /** One server instance per event loop, all on the same port: the kernel spreads connections over them. */
-  private static int listen(Vertx vertx, SwitchboardConfig.Server server, GatewayHandler handler, int instances) {
+  /**
+   * One server instance per event loop, all on the same port: the kernel spreads connections over them. In cleartext
+   * the port takes HTTP/1.1 and HTTP/2 with prior knowledge (h2c); with a certificate it takes only TLS, and ALPN
+   * picks HTTP/2 or HTTP/1.1. A client that offers no ALPN gets HTTP/1.1: Vert.x looks for the HTTP/2 preface only
+   * on cleartext connections, so HTTP/2 over TLS needs ALPN (docs/compatibility.md says what that means for clients).
+   */
+  private static int listen(Vertx vertx, SwitchboardConfig.Server server, ServerCertificate certificate,
+      GatewayHandler handler, int instances) {
     int[] bound = new int[1];
     HttpServerOptions options = new HttpServerOptions()
         .setHost(server.host())
@@ -117,6 +134,12 @@ public final class Gateway implements AutoCloseable {
         .setIdleTimeout((int) server.idleTimeout().toSeconds())
         .setIdleTimeoutUnit(TimeUnit.SECONDS)
         .setHandle100ContinueAutomatically(true);
+    if (certificate != null) {
+      options.setSsl(true)
+          .setKeyCertOptions(certificate.options())
+          .setUseAlpn(true)
+          .setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1));
+    }
     try {
       HttpServerOptions opts = options.setPort(server.port());
       Discovery.await(vertx.deployVerticle(() -> new ServerVerticle(opts, handler, bound),
@@ -158,12 +181,17 @@ public final class Gateway implements AutoCloseable {
     return port;
   }
 
-  /** The base URL for OpenAI SDKs, ending in {@code /v1}. */
+  /** The base URL for OpenAI SDKs, ending in {@code /v1}; {@code https://} when the gateway serves TLS. */
   public String openAiBaseUrl() {
     String host = config.server().host();
     if (host.equals("0.0.0.0") || host.equals("::")) host = "127.0.0.1";
     if (host.contains(":")) host = "[" + host + "]";
-    return "http://" + host + ":" + port + "/v1";
+    return (certificate != null ? "https://" : "http://") + host + ":" + port + "/v1";
+  }
+
+  /** The certificate the gateway presents to its clients, or null when it listens in cleartext. */
+  public X509Certificate certificate() {
+    return certificate == null ? null : certificate.leaf();
   }
 
   public MasterKey masterKey() {

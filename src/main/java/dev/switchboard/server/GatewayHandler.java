@@ -2,6 +2,7 @@ package dev.switchboard.server;
 
 import dev.switchboard.util.MediaTypes;
 import dev.switchboard.access.Authenticator;
+import dev.switchboard.admin.RoutesEndpoint;
 import dev.switchboard.exchange.ErrorFormat;
 import dev.switchboard.exchange.Exchange;
 import dev.switchboard.exchange.ExchangeObserver;
@@ -33,22 +34,25 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   private static final Logger log = LoggerFactory.getLogger(GatewayHandler.class);
   private static final String MODELS_PREFIX = "/v1/models/";
   private static final String BEDROCK_PREFIX = "/model/";
+  private static final String ROUTES_PREFIX = "/admin/routes/";
   private static final Buffer LIVE = Buffer.buffer("{\"status\":\"live\"}");
 
   private final Authenticator authenticator;
   private final OpenAiFrontDoor openai;
   private final AnthropicFrontDoor anthropic;
   private final BedrockFrontDoor bedrock;
+  private final RoutesEndpoint routes;
   private final ExchangeObserver observer;
   private final long bodyLimit;
   private final Buffer ready;
 
   GatewayHandler(Authenticator authenticator, OpenAiFrontDoor openai, AnthropicFrontDoor anthropic,
-      BedrockFrontDoor bedrock, ExchangeObserver observer, long bodyLimit, int providers) {
+      BedrockFrontDoor bedrock, RoutesEndpoint routes, ExchangeObserver observer, long bodyLimit, int providers) {
     this.authenticator = authenticator;
     this.openai = openai;
     this.anthropic = anthropic;
     this.bedrock = bedrock;
+    this.routes = routes;
     this.observer = observer;
     this.bodyLimit = bodyLimit;
     this.ready = Buffer.buffer("{\"status\":\"ready\",\"providers\":" + providers + "}");
@@ -86,7 +90,10 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
           bedrock(req);
           return;
         }
-        if (path.startsWith(MODELS_PREFIX) && path.length() > MODELS_PREFIX.length()) {
+        if (path.startsWith(ROUTES_PREFIX) && path.length() > ROUTES_PREFIX.length()) {
+          String id = URLDecoder.decode(path.substring(ROUTES_PREFIX.length()), StandardCharsets.UTF_8);
+          get(req, "admin", OpenAiErrorFormat.INSTANCE, ex -> routes.explain(ex, id));
+        } else if (path.startsWith(MODELS_PREFIX) && path.length() > MODELS_PREFIX.length()) {
           String id = URLDecoder.decode(path.substring(MODELS_PREFIX.length()), StandardCharsets.UTF_8);
           get(req, "models", OpenAiErrorFormat.INSTANCE, ex -> openai.getModel(ex, id));
         } else {

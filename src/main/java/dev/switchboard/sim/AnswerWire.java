@@ -28,6 +28,27 @@ interface AnswerWire {
   /** Appends the stream's events that follow the last token, up to and including its end marker. */
   void tail(Buffer out);
 
+  /**
+   * Completion tokens the answer bills beyond its choices' pieces (Gemini's thinking); the ledger counts them as sent
+   * with the head, whether or not their text is shown.
+   */
+  default int extraTokens() {
+    return 0;
+  }
+
+  /** The stream's {@code content-type}. */
+  default String streamContentType() {
+    return "text/event-stream; charset=utf-8";
+  }
+
+  /**
+   * Whether a stream cut by a CUT fault ends cleanly after the chunks sent (a protocol without an end marker, whose
+   * broken streams look like that) instead of with a connection reset.
+   */
+  default boolean endsWhenCut() {
+    return false;
+  }
+
   /** Makes the wire for a planned answer to {@code request} whose prompt divides as {@code prompt}. */
   @FunctionalInterface
   interface Factory {

@@ -72,6 +72,29 @@ final class ChatAnswer {
       for (int i = 1; i < toolCalls.size() && toolCalls.get(i).firstPiece() <= piece; i++) block = i;
       return block;
     }
+
+    /**
+     * This choice with one piece per block: each tool call's arguments whole (a text answer in one piece), which is
+     * how a protocol that sends a call's arguments whole (Gemini) streams them.
+     */
+    Choice whole() {
+      if (pieces.size() <= Math.max(1, toolCalls.size())) return this;
+      if (!isToolCall()) {
+        List<Tokens.Piece> one = List.of(new Tokens.Piece(Tokens.join(pieces), tokens));
+        return new Choice(index, content, toolCalls, one, tokens, finishReason, stopSequence);
+      }
+      List<Tokens.Piece> perCall = new ArrayList<>(toolCalls.size());
+      List<ToolCall> calls = new ArrayList<>(toolCalls.size());
+      for (int i = 0; i < toolCalls.size(); i++) {
+        ToolCall call = toolCalls.get(i);
+        int end = i + 1 < toolCalls.size() ? toolCalls.get(i + 1).firstPiece() : pieces.size();
+        List<Tokens.Piece> own = pieces.subList(call.firstPiece(), end);
+        perCall.add(new Tokens.Piece(Tokens.join(own), Tokens.tokens(own)));
+        calls.add(new ToolCall(call.id(), call.name(), call.arguments(), call.complete(), i));
+      }
+      return new Choice(index, content, List.copyOf(calls), List.copyOf(perCall), tokens, finishReason,
+          stopSequence);
+    }
   }
 
   private ChatAnswer() {}

@@ -7,8 +7,9 @@ import java.util.List;
 /**
  * Sends a planned chat answer with the deployment's pacing: the head after the time to first token, then one token
  * per choice every {@code 1/tokensPerSecond}. Without pacing ({@code tokensPerSecond <= 0}) the whole stream goes out
- * in one write, still as separate SSE events. The bytes come from an {@link AnswerWire}, so OpenAI chat completions
- * and Anthropic messages share the planning, pacing, cuts and ledger accounting. Runs on the exchange's event loop.
+ * in one write, still as separate SSE events. The bytes come from an {@link AnswerWire}, so OpenAI chat completions,
+ * Anthropic messages and Gemini generation share the planning, pacing, cuts and ledger accounting. Runs on the
+ * exchange's event loop.
  */
 final class ChatResponder {
   private final Exchange ex;
@@ -36,7 +37,7 @@ final class ChatResponder {
       tokens += c.tokens();
     }
     this.steps = maxPieces;
-    this.completionTokens = tokens;
+    this.completionTokens = tokens + wire.extraTokens();
     this.tokensPerSecond = ex.deployment.spec().tokensPerSecond();
   }
 
@@ -53,11 +54,19 @@ final class ChatResponder {
    * the answer in the format {@code wires} makes.
    */
   static void answer(Exchange ex, ChatRequest request, AnswerWire.Factory wires) {
+    List<ChatAnswer.Choice> choices = ChatAnswer.plan(request, ex.deployment.spec());
+    answer(ex, request, choices, wires);
+  }
+
+  /**
+   * Sends {@code choices}, already planned for {@code request} (a protocol may have reshaped them), in the format
+   * {@code wires} makes, after reading or writing the request's cache prefix in the deployment's prompt cache.
+   */
+  static void answer(Exchange ex, ChatRequest request, List<ChatAnswer.Choice> choices, AnswerWire.Factory wires) {
     PromptUsage prompt = ex.deployment.promptCache().use(request.promptTokens(), request.cachePrefix());
     ex.promptTokens = prompt.inputTokens();
     ex.cacheReadTokens = prompt.cacheReadTokens();
     ex.cacheWriteTokens = prompt.cacheWriteTokens();
-    List<ChatAnswer.Choice> choices = ChatAnswer.plan(request, ex.deployment.spec());
     new ChatResponder(ex, request, choices, wires.create(request, choices, prompt)).start();
   }
 
@@ -72,10 +81,11 @@ final class ChatResponder {
 
   private void beginStream() {
     response.setChunked(true)
-        .putHeader("content-type", "text/event-stream; charset=utf-8")
+        .putHeader("content-type", wire.streamContentType())
         .putHeader("cache-control", "no-cache");
     Buffer out = Buffer.buffer(256 * (choices.size() + 1));
     wire.head(out);
+    ex.sentTokens += wire.extraTokens();
     if (tokensPerSecond > 0) pacer = new Pacer(ex.deployment.context().ticker().read(), tokensPerSecond);
     emit(out);
   }
@@ -125,6 +135,10 @@ final class ChatResponder {
 
   private void cut(Buffer out) {
     ex.finish("cut");
+    if (wire.endsWhenCut()) {
+      response.end(out);
+      return;
+    }
     // Reset only once the chunks before the cut are on the wire, so the client sees exactly after_tokens chunks.
     response.write(out).onComplete(ar -> ex.resetConnection());
   }

@@ -11,8 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One simulated deployment: its HTTP server (OpenAI and Anthropic routes on one port), its fault, whether it is
- * listening, and its prompt cache.
+ * One simulated deployment: its HTTP server (OpenAI, Anthropic and Gemini routes on one port), its fault, whether
+ * it is listening, and its prompt cache.
  *
  * <p>Thread-safe. The fault is read by event loops on every request and set from any thread. Listening follows the
  * state ({@code not stopped, no REFUSE fault, region up}); each change queues one reconciliation on {@link #transitions},
@@ -27,6 +27,7 @@ final class Deployment implements SimDeployment {
   private final String urlHost;
   private final OpenAiRoutes openAi;
   private final AnthropicRoutes anthropic;
+  private final GeminiRoutes gemini;
   private final PromptCache promptCache = new PromptCache(PromptCache.DEFAULT_CAPACITY);
   private final AtomicReference<ActiveFault> fault = new AtomicReference<>();
   private volatile boolean regionDown;
@@ -47,6 +48,7 @@ final class Deployment implements SimDeployment {
     this.port = spec.port();
     this.openAi = new OpenAiRoutes(this);
     this.anthropic = new AnthropicRoutes(this);
+    this.gemini = new GeminiRoutes(this);
   }
 
   SimDeploymentSpec spec() {
@@ -84,6 +86,11 @@ final class Deployment implements SimDeployment {
 
   @Override
   public String anthropicBaseUrl() {
+    return "http://" + urlHost + ":" + port;
+  }
+
+  @Override
+  public String geminiBaseUrl() {
     return "http://" + urlHost + ":" + port;
   }
 
@@ -181,9 +188,13 @@ final class Deployment implements SimDeployment {
     return Future.succeededFuture();
   }
 
-  /** Both protocols share the port: Anthropic's requests are told apart by path and {@code anthropic-version}. */
+  /**
+   * The protocols share the port: Gemini's requests are told apart by their {@code /v1beta/} paths, Anthropic's by
+   * path and {@code anthropic-version}; the rest are OpenAI's.
+   */
   private void route(HttpServerRequest req) {
-    if (AnthropicRoutes.claims(req)) anthropic.handle(req);
+    if (GeminiRoutes.claims(req)) gemini.handle(req);
+    else if (AnthropicRoutes.claims(req)) anthropic.handle(req);
     else openAi.handle(req);
   }
 

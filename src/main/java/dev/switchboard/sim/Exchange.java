@@ -6,7 +6,8 @@ import io.vertx.core.http.HttpServerResponse;
 import java.util.function.Function;
 
 /**
- * One inference request (OpenAI chat or embeddings, Anthropic messages) from arrival to its single ledger entry.
+ * One inference request (OpenAI chat or embeddings, Anthropic messages, Gemini generation) from arrival to its single
+ * ledger entry.
  *
  * <p>All methods run on the connection's event loop (the request handler's, and timers set from it run there too), so
  * the fields need no synchronisation. The exchange owns the response: it ends it, resets the connection, or notices the

@@ -3,11 +3,13 @@ package dev.switchboard.sim;
 import java.util.List;
 
 /**
- * One simulated provider deployment: an HTTP/1.1 server on its own loopback port that speaks both the OpenAI API and
- * the Anthropic Messages API.
+ * One simulated provider deployment: an HTTP/1.1 server on its own loopback port that speaks the OpenAI API, the
+ * Anthropic Messages API and the Gemini API.
  *
- * <p>Point an OpenAI client at {@link #baseUrl()}, an Anthropic client at {@link #anthropicBaseUrl()}. Implementations are thread-safe; the values never change while the
- * simulator runs (a refused deployment keeps its port and listens on it again when the fault is cleared).
+ * <p>Point an OpenAI client at {@link #baseUrl()}, an Anthropic client at {@link #anthropicBaseUrl()}, a Gemini client
+ * (or a Switchboard provider of type {@code gemini}) at {@link #geminiBaseUrl()}. Implementations are thread-safe; the
+ * values never change while the simulator runs (a refused deployment keeps its port and listens on it again when the
+ * fault is cleared).
  */
 public interface SimDeployment {
   String name();
@@ -22,6 +24,12 @@ public interface SimDeployment {
 
   /** {@code http://<host>:<port>}, the base URL the Anthropic SDKs expect (they add {@code /v1/messages}). */
   String anthropicBaseUrl();
+
+  /**
+   * {@code http://<host>:<port>}, the Gemini API's base URL without its version, as Gemini clients take it (they add
+   * {@code /v1beta/models/...}).
+   */
+  String geminiBaseUrl();
 
   /** The model ids it serves, for chat and embeddings alike. */
   List<String> models();

@@ -8,7 +8,7 @@ import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.ObjectWriteContext;
 
 /**
- * Small helpers shared by the OpenAI, Anthropic and control servers: JSON straight into a Vert.x {@link Buffer}, and
+ * Small helpers shared by the OpenAI, Anthropic, Gemini and control servers: JSON straight into a Vert.x {@link Buffer}, and
  * ids.
  */
 final class Wire {

@@ -61,9 +61,9 @@ import software.amazon.awssdk.services.bedrockruntime.model.ToolSpecification;
  * The run writes its result table into docs/compatibility.md, and fails if any cell fails.
  */
 final class ConformanceMatrixTest {
-  private static final List<String> BACKENDS = List.of("OpenAI-compatible", "Anthropic", "Bedrock");
+  private static final List<String> BACKENDS = List.of("OpenAI-compatible", "Anthropic", "Bedrock", "Gemini");
   private static final Map<String, String> MODEL = Map.of("OpenAI-compatible", "m-openai", "Anthropic", "m-anthropic",
-      "Bedrock", "m-bedrock");
+      "Bedrock", "m-bedrock", "Gemini", "m-gemini");
   private static final List<String> FEATURES = List.of("text", "stream", "tools", "usage");
 
   @TempDir static Path dir;
@@ -81,11 +81,13 @@ final class ConformanceMatrixTest {
           - {name: openai-sim, base_url: "%s", api_key: k}
           - {name: anthropic-sim, type: anthropic, base_url: "%s", api_key: k}
           - {name: bedrock-up, type: bedrock, base_url: "http://127.0.0.1:%d", region: us-west-2}
+          - {name: gemini-sim, type: gemini, base_url: "%s", api_key: k}
         models:
           - {name: m-openai, provider: openai-sim, model: sim-large}
           - {name: m-anthropic, provider: anthropic-sim, model: sim-large}
           - {name: m-bedrock, provider: bedrock-up, model: chat}
-        """.formatted(fast.baseUrl(), fast.anthropicBaseUrl(), upstreams.gateway().port()));
+          - {name: m-gemini, provider: gemini-sim, model: sim-large}
+        """.formatted(fast.baseUrl(), fast.anthropicBaseUrl(), upstreams.gateway().port(), fast.geminiBaseUrl()));
     Map<String, String> env = Map.of("SWITCHBOARD_MASTER_KEY", "matrix-key",
         "AWS_ACCESS_KEY_ID", GatewayFixture.MASTER_KEY, "AWS_SECRET_ACCESS_KEY", GatewayFixture.MASTER_KEY);
     SwitchboardConfig config = new ConfigLoader(env::get).load(new ConfigLoader.Flags(file, 0, null, dir));

@@ -134,6 +134,20 @@ final class SelectionTest {
   }
 
   @Test
+  void aSelfHostedDeploymentIsPricedFromItsHourlyCostAndMeasuredSpeed() {
+    var hourly = new SwitchboardConfig.Deployment("gpu-box", "llama", null, null, 3.6, null, null, Set.of(), Set.of(),
+        "gpu", 1, 0, 10);
+    Deployment d = Catalog.builder(ticker).add(new SwitchboardConfig.Model("m", List.of(hourly), "cheapest", false,
+        List.of(), null, null, SwitchboardConfig.Retry.DEFAULT, Duration.ofMinutes(1)),
+        Map.of("gpu-box", new Named("gpu-box")), Map.of()).build().resolve("m").deployments().getFirst();
+    assertThat(d.price()).as("unknown until measured").isNull();
+    d.health.tokensPerSecond.add(100); // 100 tokens/s per request × 10 in flight = 1000 tokens/s = 3.6M tokens/h
+    assertThat(d.price().output()).isEqualByComparingTo("1");
+    assertThat(d.blendedPrice()).isEqualByComparingTo("1");
+    assertThat(d.priceSource()).contains("cost_per_hour 3.6", "1000 tokens/s");
+  }
+
+  @Test
   void theBuiltInPriceListPricesAKnownModelAndNamesItsSource() {
     Map<String, Provider> providers = Map.of("bedrock", new Named("bedrock"));
     var model = SwitchboardConfig.Model.single("claude", "bedrock", "us.anthropic.claude-sonnet-4-20250514-v1:0",

@@ -55,10 +55,12 @@ import java.util.function.Predicate;
  * {@code paced → sim-paced/sim-large}, {@code slow → sim-slow/sim-large}, {@code faulty → sim-faulty/sim-large},
  * {@code impatient → sim-impatient/sim-large}, {@code trickle → sim-trickle/sim-large}, and through the
  * Anthropic protocol {@code claude → sim-anthropic/sim-large} and {@code claude-faulty → sim-anthropic-faulty/sim-large},
- * {@code recorded → recorder/upstream-rec-1}.
+ * {@code recorded → recorder/upstream-rec-1}. The models on the slow, faulty and trickle deployments make one attempt
+ * only ({@code retry: {attempts: 1}}), so that a test sees each upstream failure as the client would without
+ * retries; retries and failover have their own tests.
  *
  * <p>The server's {@code body_limit} is {@value #BODY_LIMIT} bytes. Every exchange the gateway finishes is in
- * {@link #exchanges()}.
+ * {@link #exchanges()}. {@link #startWithTls} serves HTTPS instead, and the raw client trusts the certificate's CA.
  */
 public final class GatewayFixture implements AutoCloseable {
   public static final String MASTER_KEY = "sk-sb-e2e-master-key-0123456789";
@@ -82,21 +84,34 @@ public final class GatewayFixture implements AutoCloseable {
   private final TcpTap slowTap;
   private final AwaitableLog<ExchangeRecord> exchanges;
   private final Gateway gateway;
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient http;
   private final List<OpenAIClient> clients = new ArrayList<>();
 
   private GatewayFixture(Vertx vertx, Simulator sim, RecordingUpstream recorder, TcpTap slowTap,
-      AwaitableLog<ExchangeRecord> exchanges, Gateway gateway) {
+      AwaitableLog<ExchangeRecord> exchanges, Gateway gateway, HttpClient http) {
     this.vertx = vertx;
     this.sim = sim;
     this.recorder = recorder;
     this.slowTap = slowTap;
     this.exchanges = exchanges;
     this.gateway = gateway;
+    this.http = http;
   }
 
   /** Starts the fleet and a gateway; {@code dir} (a {@code @TempDir}) holds the config file and the gateway's home. */
   public static GatewayFixture start(Path dir) {
+    return start(dir, null);
+  }
+
+  /**
+   * Like {@link #start}, but the gateway listens with TLS: {@code certificate}'s chain and key are written next to the
+   * config file and named there by relative paths, as a user keeps them.
+   */
+  public static GatewayFixture startWithTls(Path dir, PrivateCa.Issued certificate) {
+    return start(dir, certificate);
+  }
+
+  private static GatewayFixture start(Path dir, PrivateCa.Issued certificate) {
     Vertx vertx = Vertx.vertx();
     Simulator sim = null;
     try {
@@ -109,13 +124,21 @@ public final class GatewayFixture implements AutoCloseable {
       RecordingUpstream recorder = await(RecordingUpstream.start(vertx));
       TcpTap tap = await(TcpTap.start(vertx, sim.deployment(SLOW).port()));
       Path file = dir.resolve("switchboard.yaml");
-      Files.writeString(file, yaml(sim, recorder, tap));
+      String tls = "";
+      HttpClient.Builder http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1);
+      if (certificate != null) {
+        certificate.writeChain(dir.resolve("server-chain.pem"));
+        certificate.writeKey(dir.resolve("server-key.pem"));
+        tls = "\n  tls:\n    cert_file: server-chain.pem\n    key_file: server-key.pem";
+        http.sslContext(certificate.ca().sslContext());
+      }
+      Files.writeString(file, yaml(sim, recorder, tap, tls));
       Map<String, String> env = Map.of("SWITCHBOARD_MASTER_KEY", MASTER_KEY, "RECORDER_API_KEY", RECORDER_KEY);
       SwitchboardConfig config = new ConfigLoader(env::get)
           .load(new ConfigLoader.Flags(file, 0, null, dir.resolve("home")));
       AwaitableLog<ExchangeRecord> exchanges = new AwaitableLog<>();
       Gateway gateway = Gateway.start(config, env::get, exchanges::add);
-      return new GatewayFixture(vertx, sim, recorder, tap, exchanges, gateway);
+      return new GatewayFixture(vertx, sim, recorder, tap, exchanges, gateway, http.build());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (RuntimeException e) {
@@ -125,11 +148,11 @@ public final class GatewayFixture implements AutoCloseable {
     }
   }
 
-  private static String yaml(Simulator sim, RecordingUpstream recorder, TcpTap tap) {
+  private static String yaml(Simulator sim, RecordingUpstream recorder, TcpTap tap, String tls) {
     return """
         server:
           host: 127.0.0.1
-          body_limit: %d
+          body_limit: %d%s
         providers:
           - name: sim
             base_url: %s
@@ -169,14 +192,14 @@ public final class GatewayFixture implements AutoCloseable {
           - {name: "team:chat-v1", provider: sim, model: sim-small}
           - {name: acme/chat, provider: sim, model: sim-large}
           - {name: paced, provider: sim-paced, model: sim-large}
-          - {name: slow, provider: sim-slow, model: sim-large}
-          - {name: faulty, provider: sim-faulty, model: sim-large}
-          - {name: impatient, provider: sim-impatient, model: sim-large}
-          - {name: trickle, provider: sim-trickle, model: sim-large}
+          - {name: slow, provider: sim-slow, model: sim-large, retry: {attempts: 1}}
+          - {name: faulty, provider: sim-faulty, model: sim-large, retry: {attempts: 1}}
+          - {name: impatient, provider: sim-impatient, model: sim-large, retry: {attempts: 1}}
+          - {name: trickle, provider: sim-trickle, model: sim-large, retry: {attempts: 1}}
           - {name: recorded, provider: recorder, model: upstream-rec-1}
           - {name: claude, provider: sim-anthropic, model: sim-large}
-          - {name: claude-faulty, provider: sim-anthropic-faulty, model: sim-large}
-        """.formatted(BODY_LIMIT,
+          - {name: claude-faulty, provider: sim-anthropic-faulty, model: sim-large, retry: {attempts: 1}}
+        """.formatted(BODY_LIMIT, tls,
         sim.deployment(FAST).baseUrl(), SIM_KEY,
         sim.deployment(PACED).baseUrl(), SIM_KEY,
         tap.port(), SIM_KEY,
@@ -265,7 +288,7 @@ public final class GatewayFixture implements AutoCloseable {
     return c;
   }
 
-  /** {@code http://127.0.0.1:<port>/v1} + {@code path}. */
+  /** {@code http://127.0.0.1:<port>/v1} (or {@code https://}) + {@code path}. */
   public URI uri(String path) {
     return URI.create(gateway.openAiBaseUrl() + path);
   }

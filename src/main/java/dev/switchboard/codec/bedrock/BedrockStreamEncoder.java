@@ -66,7 +66,7 @@ public final class BedrockStreamEncoder {
             g.writeStartObject();
             g.writeName("toolUse");
             g.writeStartObject();
-            g.writeStringProperty("toolUseId", Wire.idToWire(b.toolCallId() == null ? "" : b.toolCallId()));
+            g.writeStringProperty("toolUseId", Wire.idToClient(b.toolCallId() == null ? "" : b.toolCallId()));
             g.writeStringProperty("name", b.toolName() == null ? "" : b.toolName());
             g.writeEndObject();
             g.writeEndObject();

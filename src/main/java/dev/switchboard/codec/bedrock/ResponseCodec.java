@@ -109,7 +109,7 @@ final class ResponseCodec {
         g.writeStartObject();
         g.writeName("toolUse");
         g.writeStartObject();
-        g.writeStringProperty("toolUseId", Wire.idToWire(c.id()));
+        g.writeStringProperty("toolUseId", Wire.idToClient(c.id()));
         g.writeStringProperty("name", c.name());
         g.writeName("input");
         Wire.writeObject(g, c.arguments());

@@ -107,17 +107,15 @@ final class Wire {
   // ---- tool ids: Bedrock allows [a-zA-Z0-9_-]+, at most 64 characters ----
 
   static final String ID_PREFIX = "sbx_";
-  private static final Pattern VALID_ID = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
+  private static final Pattern VALID_ID = Pattern.compile("[a-zA-Z0-9_-]+");
 
   /**
-   * A canonical tool-call id → a Bedrock one: unchanged when it fits, else {@value #ID_PREFIX} + unpadded
-   * base64url of its UTF-8 bytes (reversed by {@link #idFromWire}); an id too long even for that is
-   * shortened to {@code sbh_} + a SHA-256 prefix, stable but not reversible.
+   * A canonical tool-call id → a Bedrock upstream's: {@link #idToClient}'s id when it is at most 64
+   * characters, else {@code sbh_} + a SHA-256 prefix, stable but not reversible (the upstream enforces the
+   * limit, and only ids the gateway handed out come back from it).
    */
   static String idToWire(String id) {
-    if (VALID_ID.matcher(id).matches() && !id.startsWith(ID_PREFIX)) return id;
-    String encoded = ID_PREFIX + Base64.getUrlEncoder().withoutPadding()
-        .encodeToString(id.getBytes(StandardCharsets.UTF_8));
+    String encoded = idToClient(id);
     if (encoded.length() <= 64) return encoded;
     try {
       byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8));
@@ -127,6 +125,19 @@ final class Wire {
     }
   }
 
+  /**
+   * A canonical tool-call id → the one a Bedrock client is given: unchanged when it is made of
+   * {@code [a-zA-Z0-9_-]}, else {@value #ID_PREFIX} + the unpadded base64url of its UTF-8 bytes (reversed by
+   * {@link #idFromWire}). Unlike {@link #idToWire} it never shortens an id past Bedrock's 64 characters: a
+   * client sends its ids back only to the gateway, the AWS SDKs do not check the length, and a long id may
+   * carry what must come back with the call (a Gemini thought signature).
+   */
+  static String idToClient(String id) {
+    if (VALID_ID.matcher(id).matches() && !id.startsWith(ID_PREFIX)) return id;
+    return ID_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(id.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Undoes {@link #idToClient} (and so {@link #idToWire} where it did not hash); any other id is kept as it is. */
   static String idFromWire(String wire) {
     if (!wire.startsWith(ID_PREFIX)) return wire;
     String decoded;
@@ -137,7 +148,7 @@ final class Wire {
     } catch (IllegalArgumentException | CharacterCodingException e) {
       return wire;
     }
-    return idToWire(decoded).equals(wire) ? decoded : wire;
+    return idToClient(decoded).equals(wire) ? decoded : wire;
   }
 
   // ---- errors (PROTOCOLS.md 3.6, 3.7) ----

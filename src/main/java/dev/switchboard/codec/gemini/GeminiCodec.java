@@ -38,7 +38,9 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>Gemini's function calls usually have no id: the decoders give them {@code call_<n>} (n counting the
  * answer's calls from 0) unless Gemini sent one, and the encoder names each function response after
  * {@link Part.ToolResult#toolName()} or, failing that, the earlier call with the same id. A call's
- * {@code thoughtSignature} is kept in {@link Part.ToolCall#signature()} and replayed on the call's part.
+ * {@code thoughtSignature} is kept in {@link Part.ToolCall#signature()} and also folded into its id
+ * ({@link ThoughtSignatureIds}), because clients of other protocols send back only the id; the encoder replays
+ * the signature on the call's part from either place.
  */
 public final class GeminiCodec {
   /** Numbers read exactly: see {@link ExactJson}. */
@@ -105,7 +107,12 @@ public final class GeminiCodec {
             ObjectNode call = part.putObject("functionCall");
             call.put("name", c.name());
             call.set("args", argsObject(c.arguments()));
-            if (c.signature() != null) part.put("thoughtSignature", c.signature());
+            String signature = c.signature();
+            if (signature == null) {
+              ThoughtSignatureIds.Signed signed = ThoughtSignatureIds.unfold(c.id());
+              if (signed != null) signature = signed.signature();
+            }
+            if (signature != null) part.put("thoughtSignature", signature);
           }
           case Part.ToolResult r -> {
             noteCache(r.cache() != null, cacheReported, dropped);
@@ -270,7 +277,10 @@ public final class GeminiCodec {
     return new ChatResponse(id, model, content, stop, null, usage(root.path("usageMetadata")));
   }
 
-  /** One response part → canonical, or null for parts the canonical model has no place for. */
+  /**
+   * One response part → canonical, or null for parts the canonical model has no place for. A signed call's id
+   * carries its signature ({@link ThoughtSignatureIds}).
+   */
   static Part part(JsonNode p, int[] calls) {
     String signature = p.path("thoughtSignature").asString(null);
     JsonNode fc = p.path("functionCall");
@@ -280,7 +290,8 @@ public final class GeminiCodec {
       calls[0]++;
       JsonNode args = fc.path("args");
       String json = args.isObject() ? MAPPER.writeValueAsString(args) : "{}";
-      return new Part.ToolCall(id, fc.path("name").asString(""), json, signature);
+      return new Part.ToolCall(ThoughtSignatureIds.fold(id, signature), fc.path("name").asString(""), json,
+          signature);
     }
     if (p.path("text").isString()) {
       String text = p.path("text").asString();
@@ -320,8 +331,11 @@ public final class GeminiCodec {
   /**
    * A Gemini error response → the gateway's error, by {@code error.status} ({@code RESOURCE_EXHAUSTED} →
    * 429, {@code UNAVAILABLE} → 503, …). A rejected API key (Gemini answers 400 {@code API_KEY_INVALID}, or
-   * 401/403 {@code UNAUTHENTICATED}) is the gateway's own credential failing: a 502 naming the provider's
-   * key, never the client's 401. A body that is not Gemini's error JSON is classified by status alone.
+   * 401/403 {@code UNAUTHENTICATED}) or a missing one (403 {@code PERMISSION_DENIED} "Method doesn't allow
+   * unregistered callers") is the gateway's own credential failing: a 502 naming the provider's key, never
+   * the client's 401 or 403. A {@code google.rpc.RetryInfo} detail's {@code retryDelay} becomes the
+   * error's retry-after, which is how Gemini says when to come back. A body that is not Gemini's error JSON
+   * is classified by status alone.
    */
   public static GatewayError decodeError(int status, Buffer body) {
     JsonNode err;
@@ -338,7 +352,8 @@ public final class GeminiCodec {
     if (message == null || message.isBlank()) message = "The upstream returned an error without a message.";
     String code = err.path("status").asString(null);
     int s = status > 0 ? status : err.path("code").asInt(500);
-    if ("UNAUTHENTICATED".equals(code) || err.toString().contains("API_KEY_INVALID")) {
+    if ("UNAUTHENTICATED".equals(code) || err.toString().contains("API_KEY_INVALID")
+        || ("PERMISSION_DENIED".equals(code) && message.contains("unregistered callers"))) {
       return GatewayError.of(502, GatewayError.Kind.UPSTREAM, "The Gemini upstream refused the gateway's API key: "
           + message + " — check the provider's api_key in the Switchboard config", "upstream_auth_failed");
     }
@@ -361,7 +376,22 @@ public final class GeminiCodec {
       };
     };
     if (s < 400 || s > 599) s = 502;
-    return new GatewayError(s, kind, message, null, code, -1);
+    return new GatewayError(s, kind, message, null, code, retryDelaySeconds(err));
+  }
+
+  /** The {@code retryDelay} of a {@code RetryInfo} detail ({@code "7s"}, {@code "0.5s"}) in whole seconds, or -1. */
+  static long retryDelaySeconds(JsonNode err) {
+    for (JsonNode d : err.path("details")) {
+      if (!d.path("@type").asString("").endsWith("google.rpc.RetryInfo")) continue;
+      String delay = d.path("retryDelay").asString("");
+      if (!delay.endsWith("s")) return -1;
+      try {
+        return (long) Math.ceil(Double.parseDouble(delay.substring(0, delay.length() - 1)));
+      } catch (NumberFormatException e) {
+        return -1;
+      }
+    }
+    return -1;
   }
 
   static JsonNode parse(Buffer body) {

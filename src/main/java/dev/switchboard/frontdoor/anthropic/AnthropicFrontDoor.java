@@ -17,6 +17,9 @@ import dev.switchboard.exchange.RejectedException;
 import dev.switchboard.provider.ChatBackend;
 import dev.switchboard.provider.anthropic.AnthropicProvider;
 import dev.switchboard.routing.Catalog;
+import dev.switchboard.routing.Demand;
+import dev.switchboard.routing.Demands;
+import dev.switchboard.routing.Router;
 import dev.switchboard.util.Json;
 import dev.switchboard.util.MediaTypes;
 import io.vertx.core.buffer.Buffer;
@@ -45,9 +48,11 @@ public final class AnthropicFrontDoor {
   public static final String X_DROPPED = "x-switchboard-dropped";
 
   private final Catalog catalog;
+  private final Router router;
 
-  public AnthropicFrontDoor(Catalog catalog) {
+  public AnthropicFrontDoor(Catalog catalog, Router router) {
     this.catalog = catalog;
+    this.router = router;
   }
 
   /** Answers with the exchange's id in Anthropic's {@code request-id} header too. */
@@ -67,25 +72,35 @@ public final class AnthropicFrontDoor {
     }
     exchange.route(request.model(), route.provider().name(), route.upstreamModel(), request.stream());
     exchange.strict(route.strict());
-    if (!(route.provider() instanceof ChatBackend backend)) {
-      exchange.fail(GatewayError.of(501, Kind.INTERNAL, "Model '" + request.model() + "' is served by provider '"
-          + route.provider().name() + "', which cannot serve Anthropic clients yet.", "unsupported_route"),
-          "rejected");
+    Demand demand;
+    try {
+      demand = Demands.of(request, exchange.request().headers());
+    } catch (IllegalArgumentException e) {
+      exchange.fail(GatewayError.invalid(e.getMessage(), null, "invalid_header"), "rejected");
       return;
     }
-    List<String> dropped = new ArrayList<>(decoded.dropped());
-    String beta = exchange.request().getHeader(AnthropicProvider.ANTHROPIC_BETA);
-    if (beta != null && !(backend instanceof AnthropicProvider)) {
-      dropped.add("anthropic-beta header '" + beta + "' (only Anthropic upstreams take it)");
-    }
     String model = request.model();
-    backend.chat(exchange, request, route.upstreamModel(), new EncodingAnswerSink(exchange,
-        r -> AnthropicCodec.encodeResponse(r, model), () -> new AnthropicStreamEncoder(model)::encode), dropped);
-    // The encoding (and so the list) is complete once chat() returns; the head leaves later, at the
-    // upstream's first byte.
-    if (!dropped.isEmpty() && !exchange.response().headWritten()) {
-      exchange.response().putHeader(X_DROPPED, String.join("; ", dropped));
-    }
+    EncodingAnswerSink sink = new EncodingAnswerSink(exchange, r -> AnthropicCodec.encodeResponse(r, model),
+        () -> new AnthropicStreamEncoder(model)::encode);
+    router.dispatch(exchange, route, demand, d -> {
+      if (!(d.provider() instanceof ChatBackend backend)) {
+        exchange.fail(GatewayError.of(501, Kind.INTERNAL, "Model '" + model + "' is served by provider '"
+            + d.provider().name() + "', which cannot serve Anthropic clients yet.", "unsupported_route"), "rejected");
+        return;
+      }
+      List<String> dropped = new ArrayList<>(decoded.dropped());
+      String beta = exchange.request().getHeader(AnthropicProvider.ANTHROPIC_BETA);
+      if (beta != null && !(backend instanceof AnthropicProvider)) {
+        dropped.add("anthropic-beta header '" + beta + "' (only Anthropic upstreams take it)");
+      }
+      backend.chat(exchange, request, d.upstreamModel(), sink, dropped);
+      // The encoding (and so the list) is complete once chat() returns; the head leaves later, at the
+      // upstream's first byte.
+      if (!exchange.response().headWritten()) {
+        if (dropped.isEmpty()) exchange.response().headers().remove(X_DROPPED);
+        else exchange.response().putHeader(X_DROPPED, String.join("; ", dropped));
+      }
+    });
   }
 
   /** {@code POST /v1/messages/count_tokens}: an estimate with the cl100k tokenizer. Ends the exchange. */

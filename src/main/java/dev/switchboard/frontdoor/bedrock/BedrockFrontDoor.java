@@ -16,6 +16,9 @@ import dev.switchboard.exchange.RejectedException;
 import dev.switchboard.frontdoor.EncodingAnswerSink;
 import dev.switchboard.provider.ChatBackend;
 import dev.switchboard.routing.Catalog;
+import dev.switchboard.routing.Demand;
+import dev.switchboard.routing.Demands;
+import dev.switchboard.routing.Router;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import java.net.URLDecoder;
@@ -39,11 +42,13 @@ public final class BedrockFrontDoor {
   static final CharSequence EVENT_STREAM = "application/vnd.amazon.eventstream";
 
   private final Catalog catalog;
+  private final Router router;
   private final SigV4Verifier verifier;
   private final byte[] masterKey;
 
-  public BedrockFrontDoor(Catalog catalog, MasterKey key) {
+  public BedrockFrontDoor(Catalog catalog, Router router, MasterKey key) {
     this.catalog = catalog;
+    this.router = router;
     this.masterKey = key.value().getBytes(StandardCharsets.UTF_8);
     this.verifier = SigV4Verifier.builder()
         .secrets(id -> MessageDigest.isEqual(id.getBytes(StandardCharsets.UTF_8), masterKey) ? key.value() : null)
@@ -106,16 +111,26 @@ public final class BedrockFrontDoor {
     }
     exchange.route(modelId, route.provider().name(), route.upstreamModel(), request.stream());
     exchange.strict(route.strict());
-    if (!(route.provider() instanceof ChatBackend backend)) {
-      exchange.fail(GatewayError.of(400, Kind.INVALID_REQUEST, "Model '" + modelId + "' cannot serve Bedrock clients.",
-          "unsupported_route"), "rejected");
+    Demand demand;
+    try {
+      demand = Demands.of(request, exchange.request().headers());
+    } catch (IllegalArgumentException e) {
+      exchange.fail(GatewayError.invalid(e.getMessage(), null, "ValidationException"), "rejected");
       return;
     }
-    List<String> dropped = new ArrayList<>(decodedDropped);
-    backend.chat(exchange, request, route.upstreamModel(), sink, dropped);
-    if (!dropped.isEmpty() && !exchange.response().headWritten()) {
-      exchange.response().putHeader("x-switchboard-dropped", String.join("; ", dropped));
-    }
+    router.dispatch(exchange, route, demand, d -> {
+      if (!(d.provider() instanceof ChatBackend backend)) {
+        exchange.fail(GatewayError.of(400, Kind.INVALID_REQUEST, "Model '" + modelId + "' cannot serve Bedrock "
+            + "clients.", "unsupported_route"), "rejected");
+        return;
+      }
+      List<String> dropped = new ArrayList<>(decodedDropped);
+      backend.chat(exchange, request, d.upstreamModel(), sink, dropped);
+      if (!exchange.response().headWritten()) {
+        if (dropped.isEmpty()) exchange.response().headers().remove("x-switchboard-dropped");
+        else exchange.response().putHeader("x-switchboard-dropped", String.join("; ", dropped));
+      }
+    });
   }
 
   /** The model id in a path segment as the SDKs encode it: {@code %3A}, {@code %2F}, and a literal {@code +}. */

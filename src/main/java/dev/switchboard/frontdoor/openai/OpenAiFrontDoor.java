@@ -11,6 +11,10 @@ import dev.switchboard.exchange.GatewayError.Kind;
 import dev.switchboard.exchange.RejectedException;
 import dev.switchboard.provider.openai.OpenAiCompatibleProvider;
 import dev.switchboard.routing.Catalog;
+import dev.switchboard.routing.Demand;
+import dev.switchboard.routing.Demands;
+import dev.switchboard.routing.Deployment;
+import dev.switchboard.routing.Router;
 import dev.switchboard.util.Json;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -33,9 +37,11 @@ public final class OpenAiFrontDoor {
   private static final OpenAiChatCodec CODEC = OpenAiChatCodec.create();
 
   private final Catalog catalog;
+  private final Router router;
 
-  public OpenAiFrontDoor(Catalog catalog) {
+  public OpenAiFrontDoor(Catalog catalog, Router router) {
     this.catalog = catalog;
+    this.router = router;
   }
 
   /** Handles a chat completion whose body has been read. Ends the exchange. */
@@ -64,47 +70,72 @@ public final class OpenAiFrontDoor {
     boolean stream = kind == OpenAiRequest.Kind.CHAT && request.stream;
     exchange.route(request.model, route.provider().name(), route.upstreamModel(), stream);
     exchange.strict(route.strict());
-    if (!(route.provider() instanceof OpenAiCompatibleProvider provider)) {
-      translate(exchange, body, kind, route);
+    Demand demand;
+    try {
+      demand = Demands.of(null, exchange.request().headers());
+    } catch (IllegalArgumentException e) {
+      exchange.fail(GatewayError.invalid(e.getMessage(), null, "invalid_header"), "rejected");
       return;
     }
-    Buffer upstreamBody = request.rewrite(body, route.upstreamModel(), stream);
-    boolean clientWantsUsage = Boolean.TRUE.equals(request.includeUsage);
-    provider.relay(exchange, path, upstreamBody, clientWantsUsage);
+    Translation translation = new Translation(body, kind);
+    router.dispatch(exchange, route, demand, d -> {
+      if (d.provider() instanceof OpenAiCompatibleProvider provider) {
+        exchange.response().headers().remove(X_DROPPED);
+        provider.relay(exchange, path, request.rewrite(body, d.upstreamModel(), stream),
+            Boolean.TRUE.equals(request.includeUsage));
+      } else {
+        translation.send(exchange, d);
+      }
+    });
   }
 
   /**
-   * A provider of another protocol: the request goes through the canonical model and the answer comes
-   * back in OpenAI's shape; what the upstream cannot carry is named in {@code x-switchboard-dropped}.
+   * A deployment of another protocol: the request goes through the canonical model (decoded once, for every
+   * attempt that needs it) and the answer comes back in OpenAI's shape; what the upstream cannot carry is named
+   * in {@code x-switchboard-dropped}.
    */
-  private void translate(Exchange exchange, Buffer body, OpenAiRequest.Kind kind, Catalog.Route route) {
-    if (kind != OpenAiRequest.Kind.CHAT || !(route.provider() instanceof ChatBackend backend)) {
-      exchange.fail(GatewayError.invalid("Model '" + exchange.model() + "' is served by provider '"
-          + route.provider().name() + "', which has no " + (kind == OpenAiRequest.Kind.CHAT ? "chat" : "embeddings")
-          + " endpoint for OpenAI clients.", "model", "unsupported_model"), "rejected");
-      return;
+  private static final class Translation {
+    private final Buffer body;
+    private final OpenAiRequest.Kind kind;
+    private OpenAiChatCodec.Decoded decoded;
+
+    Translation(Buffer body, OpenAiRequest.Kind kind) {
+      this.body = body;
+      this.kind = kind;
     }
-    OpenAiChatCodec.Decoded decoded;
-    try {
-      decoded = CODEC.decodeRequest(body);
-    } catch (RejectedException e) {
-      exchange.fail(e.error(), "rejected");
-      return;
-    }
-    ChatRequest request = decoded.request();
-    if (request.choices() > 1) {
-      exchange.fail(GatewayError.invalid("'n' greater than 1 is not supported for model '" + exchange.model()
-          + "', whose provider answers one choice at a time; send n separate requests.", "n", "unsupported_value"),
-          "rejected");
-      return;
-    }
-    List<String> dropped = new ArrayList<>(decoded.dropped());
-    backend.chat(exchange, request, route.upstreamModel(),
-        new EncodingAnswerSink(exchange, r -> CODEC.encodeResponse(r, request.model()),
-            () -> CODEC.streamEncoder(request.model(), decoded.includeUsage())::encode), dropped);
-    // The encoding (and so the list) is complete once chat() returns; the head leaves later.
-    if (!dropped.isEmpty() && !exchange.response().headWritten()) {
-      exchange.response().putHeader(X_DROPPED, String.join("; ", dropped));
+
+    void send(Exchange exchange, Deployment d) {
+      if (kind != OpenAiRequest.Kind.CHAT || !(d.provider() instanceof ChatBackend backend)) {
+        exchange.fail(GatewayError.invalid("Model '" + exchange.model() + "' is served by provider '"
+            + d.provider().name() + "', which has no " + (kind == OpenAiRequest.Kind.CHAT ? "chat" : "embeddings")
+            + " endpoint for OpenAI clients.", "model", "unsupported_model"), "rejected");
+        return;
+      }
+      if (decoded == null) {
+        try {
+          decoded = CODEC.decodeRequest(body);
+        } catch (RejectedException e) {
+          exchange.fail(e.error(), "rejected");
+          return;
+        }
+      }
+      ChatRequest request = decoded.request();
+      if (request.choices() > 1) {
+        exchange.fail(GatewayError.invalid("'n' greater than 1 is not supported for model '" + exchange.model()
+            + "', whose provider answers one choice at a time; send n separate requests.", "n", "unsupported_value"),
+            "rejected");
+        return;
+      }
+      List<String> dropped = new ArrayList<>(decoded.dropped());
+      boolean includeUsage = decoded.includeUsage();
+      backend.chat(exchange, request, d.upstreamModel(),
+          new EncodingAnswerSink(exchange, r -> CODEC.encodeResponse(r, request.model()),
+              () -> CODEC.streamEncoder(request.model(), includeUsage)::encode), dropped);
+      // The encoding (and so the list) is complete once chat() returns; the head leaves later.
+      if (!exchange.response().headWritten()) {
+        if (dropped.isEmpty()) exchange.response().headers().remove(X_DROPPED);
+        else exchange.response().putHeader(X_DROPPED, String.join("; ", dropped));
+      }
     }
   }
 
@@ -128,12 +159,35 @@ public final class OpenAiFrontDoor {
     json(exchange, model(r));
   }
 
+  /**
+   * OpenAI's model object, plus (ignored by the SDKs, read by people and scripts) the model's routing strategy and
+   * deployments with their regions and prices in USD per million tokens.
+   */
   private Map<String, Object> model(Catalog.Route r) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", r.model());
     m.put("object", "model");
     m.put("created", catalog.created());
     m.put("owned_by", r.provider().name());
+    m.put("strategy", r.policy().strategy());
+    List<Map<String, Object>> deployments = new ArrayList<>();
+    for (Deployment d : r.deployments()) {
+      Map<String, Object> dm = new LinkedHashMap<>();
+      dm.put("id", d.id());
+      dm.put("region", d.region());
+      var price = d.price();
+      if (price != null) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("input", price.input());
+        p.put("output", price.output());
+        if (price.cacheRead() != null) p.put("cache_read", price.cacheRead());
+        if (price.cacheWrite() != null) p.put("cache_write", price.cacheWrite());
+        p.put("source", d.priceSource());
+        dm.put("price_per_million_tokens", p);
+      }
+      deployments.add(dm);
+    }
+    m.put("deployments", deployments);
     return m;
   }
 

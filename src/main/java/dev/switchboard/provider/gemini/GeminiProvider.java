@@ -81,8 +81,20 @@ public final class GeminiProvider extends HttpUpstream {
   @Override
   protected GatewayError upstreamError(io.vertx.core.http.HttpClientResponse resp, Buffer body) {
     GatewayError e = GeminiCodec.decodeError(resp.statusCode(), body);
+    long retryAfter = e.retryAfterSeconds();
+    if (retryAfter < 0) retryAfter = retryAfterHeader(resp.getHeader("retry-after"));
     // Name the provider, as every upstream error does.
     return new GatewayError(e.status(), e.kind(), "Provider '" + name() + "': " + e.message(), e.param(), e.code(),
-        e.retryAfterSeconds());
+        retryAfter);
+  }
+
+  /** Gemini says when to retry in the body; a proxy in front of it may say so in the header instead. */
+  private static long retryAfterHeader(String value) {
+    if (value == null) return -1;
+    try {
+      return Math.max(0, Long.parseLong(value.trim()));
+    } catch (NumberFormatException e) {
+      return -1; // an HTTP date: not worth parsing for a hint
+    }
   }
 }

@@ -160,6 +160,17 @@ class BedrockCodecTest {
   }
 
   @Test
+  void clientsGetLongIdsWhole() {
+    // Ids carrying a Gemini thought signature run to hundreds of characters; a hash would lose the signature.
+    for (String id : List.of("gts_" + "A".repeat(400), "functions.get:0".repeat(10), "call_1")) {
+      String wire = Wire.idToClient(id);
+      assertThat(wire).matches("[a-zA-Z0-9_-]+");
+      assertThat(Wire.idFromWire(wire)).isEqualTo(id);
+    }
+    assertThat(Wire.idToClient("gts_" + "A".repeat(400))).isEqualTo("gts_" + "A".repeat(400));
+  }
+
+  @Test
   void rejectsInvalidRequestsNamingTheField() {
     assertThat(rejected("{}").param()).isEqualTo("messages");
     assertThat(rejected("[1]").status()).isEqualTo(400);

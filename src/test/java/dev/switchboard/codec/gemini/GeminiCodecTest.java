@@ -125,9 +125,58 @@ final class GeminiCodecTest {
            {"functionCall":{"name":"a","args":{"x":1.50}},"thoughtSignature":"SIG"},
            {"functionCall":{"name":"b","args":{},"id":"given-id"}}]},"finishReason":"STOP"}]}"""));
     assertThat(r.stopReason()).isEqualTo(StopReason.TOOL_USE);
-    assertThat(r.content()).containsExactly(new Part.ToolCall("call_0", "a", "{\"x\":1.50}", "SIG"),
+    assertThat(r.content()).containsExactly(
+        new Part.ToolCall(ThoughtSignatureIds.fold("call_0", "SIG"), "a", "{\"x\":1.50}", "SIG"),
         new Part.ToolCall("given-id", "b", "{}", null));
     assertThat(r.usage().estimated()).isTrue();
+  }
+
+  @Test
+  void aSignatureRidesInTheCallsIdAndComesBackFromIt() {
+    String signature = java.util.Base64.getEncoder().encodeToString("opaque thought context".repeat(20)
+        .getBytes(StandardCharsets.UTF_8));
+    Part.ToolCall decoded = (Part.ToolCall) GeminiCodec.decodeResponse(Buffer.buffer("{\"candidates\":[{\"content\":"
+        + "{\"role\":\"model\",\"parts\":[{\"functionCall\":{\"name\":\"f\",\"args\":{}},\"thoughtSignature\":\""
+        + signature + "\"}]},\"finishReason\":\"STOP\"}]}")).content().getFirst();
+    // every client protocol takes this alphabet as it is; a canonical base64 signature costs no more than itself
+    assertThat(decoded.id()).startsWith("gts_").matches("[a-zA-Z0-9_-]+")
+        .hasSizeLessThan(signature.length() + 20);
+
+    // What a client sends back: the id, name and arguments, not the signature.
+    List<Message> msgs = List.of(new Message(Role.USER, List.of(Part.Text.of("go"))),
+        new Message(Role.ASSISTANT, List.of(new Part.ToolCall(decoded.id(), "f", "{}", null))),
+        new Message(Role.USER, List.of(new Part.ToolResult(decoded.id(), null, List.of(Part.Text.of("ok")), false,
+            null))));
+    JsonNode contents = json(GeminiCodec.encodeRequest(request(msgs, List.of(), null, null), "m").body())
+        .path("contents");
+    assertThat(contents.path(1).path("parts").path(0).path("thoughtSignature").asString()).isEqualTo(signature);
+    assertThat(contents.path(2).path("parts").path(0).path("functionResponse").path("name").asString()).isEqualTo("f");
+  }
+
+  @Test
+  void signatureIdsRoundTripAndLeaveOtherIdsAlone() {
+    for (String sig : List.of("SIG", "c2lnbmF0dXJl", "AAECAw==", "sig with spaces ✓", "YQ")) {
+      for (String id : List.of("call_0", "given-id", "functions.get:0", "")) {
+        String folded = ThoughtSignatureIds.fold(id, sig);
+        assertThat(folded).startsWith(ThoughtSignatureIds.PREFIX).matches("[a-zA-Z0-9_-]+");
+        assertThat(ThoughtSignatureIds.unfold(folded)).isEqualTo(new ThoughtSignatureIds.Signed(id, sig));
+      }
+    }
+    assertThat(ThoughtSignatureIds.fold("call_0", null)).isEqualTo("call_0");
+    for (String other : List.of("call_0", "gts_", "gts_abc", "gts_" + "A".repeat(40), "toolu_01", "gts_!!")) {
+      assertThat(ThoughtSignatureIds.unfold(other)).isNull();
+    }
+  }
+
+  @Test
+  void aRetryInfoDetailIsTheRetryAfter() {
+    GatewayError limited = GeminiCodec.decodeError(429, Buffer.buffer("""
+        {"error":{"code":429,"message":"quota","status":"RESOURCE_EXHAUSTED","details":[
+          {"@type":"type.googleapis.com/google.rpc.QuotaFailure","violations":[]},
+          {"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"13.2s"}]}}"""));
+    assertThat(limited.retryAfterSeconds()).isEqualTo(14);
+    assertThat(GeminiCodec.decodeError(429, Buffer.buffer("{\"error\":{\"status\":\"RESOURCE_EXHAUSTED\"}}"))
+        .retryAfterSeconds()).isEqualTo(-1);
   }
 
   @Test
@@ -165,7 +214,7 @@ final class GeminiCodecTest {
       new StreamEvent.TextDelta(0, "Hel"),
       new StreamEvent.TextDelta(0, "lo ✓"),
       new StreamEvent.BlockStop(0),
-      new StreamEvent.BlockStart(1, StreamEvent.BlockKind.TOOL_CALL, "call_0", "f"),
+      new StreamEvent.BlockStart(1, StreamEvent.BlockKind.TOOL_CALL, ThoughtSignatureIds.fold("call_0", "S"), "f"),
       new StreamEvent.SignatureDelta(1, "S"),
       new StreamEvent.ToolArgumentsDelta(1, "{\"q\":\"x\"}"),
       new StreamEvent.BlockStop(1),

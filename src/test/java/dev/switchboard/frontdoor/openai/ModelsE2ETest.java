@@ -58,6 +58,19 @@ final class ModelsE2ETest {
   }
 
   @Test
+  void aModelShowsItsDeploymentsWithPricesAndWhereTheyCameFrom() {
+    var resp = fx.send(java.net.http.HttpRequest.newBuilder(fx.uri("/models/chat"))
+        .header("authorization", "Bearer " + GatewayFixture.MASTER_KEY).build());
+    var chat = dev.switchboard.util.Json.MAPPER.readTree(resp.body());
+    assertThat(chat.path("strategy").asString()).isEqualTo("cheapest");
+    assertThat(chat.path("deployments")).hasSize(1);
+    var first = chat.path("deployments").get(0);
+    assertThat(first.path("id").asString()).isEqualTo("sim/sim-large");
+    assertThat(first.path("price_per_million_tokens").path("input").decimalValue()).isEqualByComparingTo("1");
+    assertThat(first.path("price_per_million_tokens").path("source").asString()).contains("simulator");
+  }
+
+  @Test
   void unknownModelIsNotFound() {
     assertThatThrownBy(() -> client.models().retrieve("sim-large")) // an upstream id, not a logical name
         .isInstanceOfSatisfying(NotFoundException.class, e -> {

@@ -10,11 +10,12 @@ import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.exchange.ExchangeObserver;
 import dev.switchboard.server.Gateway;
+import dev.switchboard.testing.PrivateCa;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.net.SelfSignedCertificate;
+import io.vertx.core.net.PemKeyCertOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -38,15 +39,19 @@ class TlsUpstreamTest {
   @TempDir static Path dir;
   static Vertx vertx;
   static HttpServer upstream;
-  static SelfSignedCertificate cert;
+  static Path caFile;
   static final List<HttpVersion> versions = new CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void start() throws Exception {
     vertx = Vertx.vertx();
-    cert = SelfSignedCertificate.create("localhost");
+    PrivateCa ca = PrivateCa.create("Upstream Test CA");
+    PrivateCa.Issued cert = ca.issue("localhost");
+    caFile = ca.writeCertificate(dir.resolve("ca.pem"));
     upstream = vertx.createHttpServer(new HttpServerOptions().setSsl(true).setUseAlpn(true)
-            .setKeyCertOptions(cert.keyCertOptions()))
+            .setKeyCertOptions(new PemKeyCertOptions()
+                .setCertPath(cert.writeChain(dir.resolve("upstream.pem")).toString())
+                .setKeyPath(cert.writeKey(dir.resolve("upstream-key.pem")).toString())))
         .requestHandler(req -> req.body().onSuccess(b -> {
           versions.add(req.version());
           req.response().putHeader("content-type", "application/json").end(ANSWER);
@@ -57,7 +62,6 @@ class TlsUpstreamTest {
   @AfterAll
   static void stop() throws Exception {
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    cert.delete();
   }
 
   private static Gateway gateway(boolean http2) throws Exception {
@@ -70,7 +74,7 @@ class TlsUpstreamTest {
             http2: %s
         models:
           - {name: m, provider: private}
-        """.formatted(upstream.actualPort(), cert.certificatePath(), http2));
+        """.formatted(upstream.actualPort(), caFile, http2));
     Map<String, String> env = Map.of("SWITCHBOARD_MASTER_KEY", "tls-test");
     SwitchboardConfig config = new ConfigLoader(env::get).load(new ConfigLoader.Flags(file, 0, null, dir));
     return Gateway.start(config, env::get, ExchangeObserver.NONE);
