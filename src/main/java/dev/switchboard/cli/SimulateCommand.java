@@ -98,8 +98,9 @@ public final class SimulateCommand implements Callable<Integer> {
           String.join(", ", d.models()));
     }
     out.println("  control API    " + sim.controlUrl() + "/sim/deployments");
-    out.println("OpenAI clients use the URLs above; Anthropic clients the same without /v1 (http://host:port).");
-    out.println("Any non-empty API key is accepted. Press Ctrl-C to stop.");
+    out.println("OpenAI clients use the URLs above; Anthropic and Gemini clients, and the AWS SDKs' Bedrock Runtime");
+    out.println("clients (as their endpoint override), the same without /v1 (http://host:port).");
+    out.println("Any non-empty API key, and any SigV4 signature, is accepted. Press Ctrl-C to stop.");
     out.flush();
     stopped.await();
     return 0;

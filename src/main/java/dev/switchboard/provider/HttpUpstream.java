@@ -109,6 +109,11 @@ public abstract class HttpUpstream implements ChatBackend {
     return UpstreamErrors.fromResponse(name(), resp, body);
   }
 
+  /** The Retry-After hint of an upstream's answer, in seconds, or -1 for none: for {@link #upstreamError}. */
+  protected static long retryAfterSeconds(io.vertx.core.http.HttpClientResponse resp) {
+    return UpstreamErrors.retryAfterSeconds(resp);
+  }
+
   private static final CharSequence USER_AGENT = io.vertx.core.http.HttpHeaders.createOptimized("switchboard/0.1");
   private static final CharSequence X_REQUEST_ID = io.vertx.core.http.HttpHeaders.createOptimized("x-request-id");
 

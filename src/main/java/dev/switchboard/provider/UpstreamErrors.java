@@ -83,7 +83,8 @@ final class UpstreamErrors {
         + ". The output is incomplete; retry the request.", "upstream_truncated");
   }
 
-  private static long retryAfterSeconds(HttpClientResponse resp) {
+  /** The upstream's {@code retry-after} (seconds) or {@code retry-after-ms}, rounded up to seconds; -1 if none. */
+  static long retryAfterSeconds(HttpClientResponse resp) {
     String ms = resp.getHeader("retry-after-ms");
     String s = resp.getHeader("retry-after");
     try {

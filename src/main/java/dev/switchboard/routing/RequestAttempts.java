@@ -214,10 +214,23 @@ final class RequestAttempts implements Attempts {
   }
 
   @Override
-  public String cost(dev.switchboard.canonical.Usage usage) {
-    if (current == null) return null;
-    java.math.BigDecimal c = Cost.of(current.price(), usage);
-    return c == null ? null : c.toPlainString();
+  public java.math.BigDecimal cost(dev.switchboard.canonical.Usage usage) {
+    return current == null ? null : Cost.of(current.price(), usage);
+  }
+
+  @Override
+  public String deployment() {
+    return current == null ? null : current.id();
+  }
+
+  @Override
+  public String region() {
+    return current == null ? null : current.region();
+  }
+
+  @Override
+  public int count() {
+    return attempts;
   }
 
   @Override

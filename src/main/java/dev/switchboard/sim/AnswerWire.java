@@ -1,6 +1,7 @@
 package dev.switchboard.sim;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
 import java.util.List;
 
 /**
@@ -15,6 +16,19 @@ import java.util.List;
 interface AnswerWire {
   /** The complete non-streamed response body. */
   Buffer body();
+
+  /**
+   * Sets the protocol's response headers, just before a stream's head or a whole body goes out. The default suits
+   * SSE streams; a whole body is sent as {@code application/json} in any case.
+   */
+  default void headers(HttpServerResponse response, boolean stream) {
+    if (stream) streamHeaders(response, "text/event-stream; charset=utf-8");
+  }
+
+  /** The headers of a stream whose content type is {@code contentType}. */
+  static void streamHeaders(HttpServerResponse response, String contentType) {
+    response.putHeader("content-type", contentType).putHeader("cache-control", "no-cache");
+  }
 
   /** Appends the stream's events that precede the first token, block 0 of every choice opened. */
   void head(Buffer out);
@@ -36,16 +50,13 @@ interface AnswerWire {
     return 0;
   }
 
-  /** The stream's {@code content-type}. */
-  default String streamContentType() {
-    return "text/event-stream; charset=utf-8";
-  }
-
   /**
-   * Whether a stream cut by a CUT fault ends cleanly after the chunks sent (a protocol without an end marker, whose
-   * broken streams look like that) instead of with a connection reset.
+   * What a stream broken off mid-way by a CUT fault ends with: appends the protocol's in-stream error, if it has one
+   * (Bedrock's exception frame), and returns true to end the stream cleanly after it (also right for a protocol
+   * without an end marker, whose broken streams look like that); or returns false, the default, to reset the
+   * connection instead.
    */
-  default boolean endsWhenCut() {
+  default boolean breakOff(Buffer out) {
     return false;
   }
 

@@ -39,6 +39,13 @@ record ChatRequest(String model, boolean stream, boolean includeUsage, int n, in
 
   private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool", "function");
 
+  /** The same request, streamed or not: Bedrock says which in the path, not in the body. */
+  ChatRequest withStream(boolean streamed) {
+    return new ChatRequest(model, streamed, includeUsage, n, maxTokens, stops, tools, toolChoice, forcedTool,
+        parallelToolCalls, format, schema, promptTokens, promptHash, cachePrefix, systemText, lastUserText,
+        lastUserImages, lastRole, lastToolResults);
+  }
+
   /** Reads the body's model (or {@code ""}) without validating anything, for ledger entries of rejected requests. */
   static String modelOf(JsonNode root) {
     JsonNode m = root == null ? null : root.get("model");

@@ -7,9 +7,9 @@ import java.util.List;
 /**
  * Sends a planned chat answer with the deployment's pacing: the head after the time to first token, then one token
  * per choice every {@code 1/tokensPerSecond}. Without pacing ({@code tokensPerSecond <= 0}) the whole stream goes out
- * in one write, still as separate SSE events. The bytes come from an {@link AnswerWire}, so OpenAI chat completions,
- * Anthropic messages and Gemini generation share the planning, pacing, cuts and ledger accounting. Runs on the
- * exchange's event loop.
+ * in one write, still as separate events. The bytes come from an {@link AnswerWire}, so OpenAI chat completions,
+ * Anthropic messages, Gemini generation and Bedrock's converse and invoke share the planning, pacing, cuts and ledger
+ * accounting. Runs on the exchange's event loop.
  */
 final class ChatResponder {
   private final Exchange ex;
@@ -75,14 +75,16 @@ final class ChatResponder {
     if (request.stream()) {
       ex.after(head, this::beginStream);
     } else {
-      ex.after(head + Pacer.millisFor(steps, tokensPerSecond), () -> ex.sendJson(wire.body(), completionTokens));
+      ex.after(head + Pacer.millisFor(steps, tokensPerSecond), () -> {
+        wire.headers(response, false);
+        ex.sendJson(wire.body(), completionTokens);
+      });
     }
   }
 
   private void beginStream() {
-    response.setChunked(true)
-        .putHeader("content-type", wire.streamContentType())
-        .putHeader("cache-control", "no-cache");
+    response.setChunked(true);
+    wire.headers(response, true);
     Buffer out = Buffer.buffer(256 * (choices.size() + 1));
     wire.head(out);
     ex.sentTokens += wire.extraTokens();
@@ -135,7 +137,7 @@ final class ChatResponder {
 
   private void cut(Buffer out) {
     ex.finish("cut");
-    if (wire.endsWhenCut()) {
+    if (wire.breakOff(out)) { // the protocol says so in-band, and the stream ends cleanly after it
       response.end(out);
       return;
     }

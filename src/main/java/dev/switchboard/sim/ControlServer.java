@@ -24,8 +24,8 @@ import tools.jackson.databind.node.ObjectNode;
  * The simulator's control API (JSON over HTTP), for drills and for tests in other processes:
  *
  * <pre>
- * GET    /sim/deployments                  list: name, region, base_url, anthropic_base_url, gemini_base_url, port,
- *                                          models, fault, down, listening
+ * GET    /sim/deployments                  list: name, region, base_url, anthropic_base_url, gemini_base_url,
+ *                                          bedrock_base_url, port, models, fault, down, listening
  * GET    /sim/deployments/{name}           one of them
  * PUT    /sim/deployments/{name}/fault     body {"kind":"status","status":503} | {"kind":"cut","after_tokens":5} |
  *                                          {"kind":"slow_first_byte","delay_ms":2000} | {"kind":"refuse"} | ...
@@ -211,6 +211,7 @@ final class ControlServer implements Handler<HttpServerRequest> {
     o.put("base_url", d.baseUrl());
     o.put("anthropic_base_url", d.anthropicBaseUrl());
     o.put("gemini_base_url", d.geminiBaseUrl());
+    o.put("bedrock_base_url", d.bedrockBaseUrl());
     o.put("port", d.port());
     ArrayNode models = o.putArray("models");
     d.models().forEach(models::add);

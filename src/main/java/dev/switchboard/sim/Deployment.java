@@ -11,8 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One simulated deployment: its HTTP server (OpenAI, Anthropic and Gemini routes on one port), its fault, whether
- * it is listening, and its prompt cache.
+ * One simulated deployment: its HTTP server (OpenAI, Anthropic, Gemini and Bedrock routes on one port), its fault,
+ * whether it is listening, and its prompt cache.
  *
  * <p>Thread-safe. The fault is read by event loops on every request and set from any thread. Listening follows the
  * state ({@code not stopped, no REFUSE fault, region up}); each change queues one reconciliation on {@link #transitions},
@@ -27,6 +27,7 @@ final class Deployment implements SimDeployment {
   private final String urlHost;
   private final OpenAiRoutes openAi;
   private final AnthropicRoutes anthropic;
+  private final BedrockRoutes bedrock;
   private final GeminiRoutes gemini;
   private final PromptCache promptCache = new PromptCache(PromptCache.DEFAULT_CAPACITY);
   private final AtomicReference<ActiveFault> fault = new AtomicReference<>();
@@ -48,6 +49,7 @@ final class Deployment implements SimDeployment {
     this.port = spec.port();
     this.openAi = new OpenAiRoutes(this);
     this.anthropic = new AnthropicRoutes(this);
+    this.bedrock = new BedrockRoutes(this);
     this.gemini = new GeminiRoutes(this);
   }
 
@@ -91,6 +93,11 @@ final class Deployment implements SimDeployment {
 
   @Override
   public String geminiBaseUrl() {
+    return "http://" + urlHost + ":" + port;
+  }
+
+  @Override
+  public String bedrockBaseUrl() {
     return "http://" + urlHost + ":" + port;
   }
 
@@ -189,11 +196,12 @@ final class Deployment implements SimDeployment {
   }
 
   /**
-   * The protocols share the port: Gemini's requests are told apart by their {@code /v1beta/} paths, Anthropic's by
-   * path and {@code anthropic-version}; the rest are OpenAI's.
+   * The protocols share the port: Bedrock's requests are told apart by their {@code /model/} paths, Gemini's by their
+   * {@code /v1beta/} paths, Anthropic's by path and {@code anthropic-version}; the rest are OpenAI's.
    */
   private void route(HttpServerRequest req) {
-    if (GeminiRoutes.claims(req)) gemini.handle(req);
+    if (BedrockRoutes.claims(req)) bedrock.handle(req);
+    else if (GeminiRoutes.claims(req)) gemini.handle(req);
     else if (AnthropicRoutes.claims(req)) anthropic.handle(req);
     else openAi.handle(req);
   }
@@ -202,8 +210,10 @@ final class Deployment implements SimDeployment {
     return new HttpServerOptions()
         .setHost(host)
         .setPort(port)
-        // HTTP/1.1 only: resets and cuts are defined on a TCP connection carrying one exchange at a time.
-        .setHttp2ClearTextEnabled(false)
+        // HTTP/1.1 and cleartext HTTP/2 with prior knowledge on the same port: the AWS SDKs' async clients speak h2c
+        // to an http:// endpoint (PROTOCOLS.md 0.4). Faults that reset reset the HTTP/2 stream, not the connection
+        // (Exchange.resetConnection), so one exchange's fault does not break the others multiplexed beside it.
+        .setHttp2ClearTextEnabled(true)
         // Closing a socket sends RST instead of FIN, which is how RESET and CUT faults reach the client. Vert.x only
         // closes a connection itself on those faults, on "Connection: close" and on shutdown, and on loopback the
         // bytes written before the close are already in the peer's receive queue.

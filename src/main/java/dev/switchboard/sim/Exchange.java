@@ -3,24 +3,30 @@ package dev.switchboard.sim;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import java.util.function.Function;
 
 /**
- * One inference request (OpenAI chat or embeddings, Anthropic messages, Gemini generation) from arrival to its single
- * ledger entry.
+ * One inference request (OpenAI chat or embeddings, Anthropic messages, Gemini generation, Bedrock converse or
+ * invoke) from arrival to its single ledger entry.
  *
  * <p>All methods run on the connection's event loop (the request handler's, and timers set from it run there too), so
  * the fields need no synchronisation. The exchange owns the response: it ends it, resets the connection, or notices the
  * client leaving ({@code closeHandler}) and then cancels its timer so nothing more is generated.
  */
 final class Exchange {
+  /** The HTTP/2 error code a reset stream carries. */
+  private static final long INTERNAL_ERROR = 0x2;
+
   final Deployment deployment;
   final HttpServerRequest request;
   final HttpServerResponse response;
   final String requestId;
   final String endpoint;
-  /** Renders an error in the protocol the client speaks. */
+  /** Renders an error in the protocol the client speaks; may also set that protocol's error headers. */
   private final Function<ApiError, Buffer> errorBody;
+  /** When the request arrived, on the deployment's ticker: the origin of the latencies Bedrock reports. */
+  private final long startNanos;
   String model = "";
   boolean stream;
   /** Prompt tokens neither read from nor written to the prompt cache. */
@@ -44,6 +50,7 @@ final class Exchange {
     this.requestId = requestId;
     this.endpoint = endpoint;
     this.errorBody = errorBody;
+    this.startNanos = deployment.context().ticker().read();
     // Called when the connection closes before the response ended: the client went away (or we reset it ourselves,
     // in which case finish() already ran and this is a no-op).
     response.closeHandler(v -> {
@@ -54,6 +61,11 @@ final class Exchange {
 
   boolean finished() {
     return finished;
+  }
+
+  /** Milliseconds since the request arrived. */
+  long elapsedMillis() {
+    return (deployment.context().ticker().read() - startNanos) / 1_000_000;
   }
 
   /** Records the ledger entry, once; later calls are ignored. */
@@ -85,7 +97,6 @@ final class Exchange {
     }
   }
 
-  /** Answers with the protocol's error body; the ledger outcome is {@code error:<status>} unless given. */
   /**
    * Applies the deployment's fault, if any, to this request. Returns true when the fault has answered (or
    * deliberately not answered) the request; false when the request goes on, possibly slowed or set to be cut.
@@ -114,11 +125,13 @@ final class Exchange {
     return false;
   }
 
+  /** Answers with the protocol's error body; the ledger outcome is {@code error:<status>} unless given. */
   void fail(ApiError e, String outcome) {
     if (finished) return;
     response.setStatusCode(e.status).putHeader("content-type", Wire.JSON);
     finish(outcome != null ? outcome : "error:" + e.status);
-    response.end(errorBody.apply(e));
+    Buffer body = errorBody.apply(e); // before end(): it may add headers
+    response.end(body);
   }
 
   /** Ends the exchange with a complete JSON body, or, under a CUT fault, with part of it and a reset. */
@@ -138,10 +151,14 @@ final class Exchange {
   }
 
   /**
-   * Drops the TCP connection. The deployment's servers use {@code SO_LINGER 0}, so the client sees a reset, not a
-   * clean end of stream. Terminal; call {@link #finish} first so the close handler does not record it as cancelled.
+   * Drops the TCP connection, or over HTTP/2 resets just this exchange's stream ({@code INTERNAL_ERROR}), since the
+   * connection may carry other exchanges. The deployment's servers use {@code SO_LINGER 0}, so an HTTP/1.1 client sees
+   * a reset, not a clean end of stream. Terminal; call {@link #finish} first so the close handler does not record it
+   * as cancelled.
    */
   void resetConnection() {
-    request.connection().close();
+    if (request.version() == HttpVersion.HTTP_2) response.reset(INTERNAL_ERROR);
+    else request.connection().close();
   }
+
 }

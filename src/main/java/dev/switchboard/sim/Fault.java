@@ -8,9 +8,10 @@ import java.util.Locale;
  * A failure to inject into one deployment with {@link Simulator#setFault}. Build one with the static factories; fields
  * that do not apply to a kind are 0.
  *
- * <p>Faults apply to inference requests (chat completions, embeddings, Anthropic messages and Gemini generation); the
- * models listings and token counting keep answering so that a health probe does not consume a counted fault. {@code count > 0} limits the fault to the next {@code count}
- * inference requests, after which it clears itself; 0 keeps it until cleared.
+ * <p>Faults apply to inference requests (chat completions, embeddings, Anthropic messages, Gemini generation, Bedrock
+ * converse and invoke); the models listings and token counting keep answering so that a health probe does not consume
+ * a counted fault. {@code count > 0} limits the fault to the next {@code count} inference requests, after which it
+ * clears itself; 0 keeps it until cleared.
  *
  * @param kind what goes wrong
  * @param status HTTP status for {@link Kind#STATUS} (400..599)
@@ -23,21 +24,24 @@ public record Fault(Kind kind, int status, int retryAfterSeconds, long delayMill
 
   /** The failure modes. */
   public enum Kind {
-    /** Answer with {@code status} and an error body in the request's protocol (OpenAI, Anthropic or Gemini). */
+    /**
+     * Answer with {@code status} and an error body in the request's protocol (OpenAI, Anthropic, Gemini or Bedrock).
+     */
     STATUS,
     /** Stop listening, so connects are refused; clearing the fault listens again on the same port. */
     REFUSE,
-    /** Read the request, then reset the TCP connection. */
+    /** Read the request, then reset the TCP connection (over HTTP/2: the request's stream). */
     RESET,
     /** Read the request and never answer (the ledger records {@code cancelled} when the client gives up). */
     HANG,
     /** Wait {@code delayMillis} more before the response head. */
     SLOW_FIRST_BYTE,
     /**
-     * Stream {@code afterTokens} content chunks (Anthropic: content deltas), or part of a non-streamed body, then reset
-     * the connection; the stream's finish events ({@code [DONE]}, {@code message_stop}) never arrive. A Gemini stream,
-     * which has no end marker, instead ends cleanly without its last chunk (no {@code finishReason}, no usage), as a
-     * broken Gemini stream looks.
+     * Stream {@code afterTokens} content chunks (Anthropic and Bedrock: content deltas), or part of a non-streamed body,
+     * then reset the connection; the stream's finish events ({@code [DONE]}, {@code message_stop}) never arrive. A
+     * Gemini stream, which has no end marker, instead ends cleanly without its last chunk (no {@code finishReason}, no
+     * usage), as a broken Gemini stream looks; a Bedrock stream ends after the chunks with a
+     * {@code modelStreamErrorException} frame, as Bedrock reports a model failing mid-stream.
      */
     CUT;
 
@@ -70,7 +74,8 @@ public record Fault(Kind kind, int status, int retryAfterSeconds, long delayMill
 
   /**
    * Answer 429 (OpenAI {@code rate_limit_exceeded}, Anthropic {@code rate_limit_error}, Gemini
-   * {@code RESOURCE_EXHAUSTED} with a {@code RetryInfo} detail) with a {@code Retry-After} header (both omitted when 0).
+   * {@code RESOURCE_EXHAUSTED} with a {@code RetryInfo} detail, Bedrock {@code ThrottlingException}) with a
+   * {@code Retry-After} header (both omitted when 0).
    */
   public static Fault status429(int retryAfterSeconds) {
     return new Fault(Kind.STATUS, 429, retryAfterSeconds, 0, 0, 0);

@@ -1,6 +1,7 @@
 package dev.switchboard.sim;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import tools.jackson.core.JsonGenerator;
@@ -83,12 +84,12 @@ final class GeminiWire implements AnswerWire {
   }
 
   @Override
-  public String streamContentType() {
-    return sse ? "text/event-stream" : "application/json; charset=UTF-8";
+  public void headers(HttpServerResponse response, boolean stream) {
+    if (stream) AnswerWire.streamHeaders(response, sse ? "text/event-stream" : "application/json; charset=UTF-8");
   }
 
   @Override
-  public boolean endsWhenCut() {
+  public boolean breakOff(Buffer out) {
     return true; // a broken Gemini stream just stops: no error event, no end marker
   }
 

@@ -8,8 +8,8 @@ import java.util.function.Predicate;
 
 /**
  * The exact ground truth of what the simulator served: one {@link LedgerEntry} per chat, embeddings, Anthropic
- * messages or Gemini generation request, recorded when the request finishes (completed, failed, cut or abandoned by
- * the client). Model listings and token counts are not recorded.
+ * messages, Gemini generation or Bedrock converse or invoke request, recorded when the request finishes (completed,
+ * failed, cut or abandoned by the client). Model listings and token counts are not recorded.
  *
  * <p>Thread-safe. Entries are kept until {@link #clear()}; a long load test should clear it now and then (about 100
  * bytes per entry).

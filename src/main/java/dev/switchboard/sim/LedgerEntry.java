@@ -6,18 +6,18 @@ package dev.switchboard.sim;
  * @param seq position in the ledger, from 1, in the order requests finished
  * @param requestId the request's {@code x-request-id} header if it sent one, else the id the simulator answered with
  *     ({@code x-request-id} on OpenAI routes, {@code request-id} on Anthropic ones, the body's {@code responseId} on
- *     Gemini ones)
+ *     Gemini ones, {@code x-amzn-RequestId} on Bedrock ones)
  * @param deployment deployment name
  * @param region deployment region
  * @param model requested model, {@code ""} when the request had none
- * @param endpoint {@code "chat"}, {@code "embeddings"} (OpenAI), {@code "messages"} (Anthropic) or
- *     {@code "generateContent"} (Gemini, streamed or not)
+ * @param endpoint {@code "chat"}, {@code "embeddings"} (OpenAI), {@code "messages"} (Anthropic),
+ *     {@code "generateContent"} (Gemini, streamed or not), {@code "converse"} or {@code "invoke"} (Bedrock)
  * @param stream whether the request asked for a stream
  * @param promptTokens prompt tokens as reported in {@code usage} ({@code prompt_tokens}, Anthropic
- *     {@code input_tokens}, Gemini {@code promptTokenCount}) but without those read from or written to the prompt
- *     cache (Anthropic's {@code input_tokens} excludes them too, OpenAI's {@code prompt_tokens} would include them);
- *     without cache markers (always on OpenAI and Gemini) all the prompt tokens; 0 if the request was rejected before
- *     parsing
+ *     {@code input_tokens}, Gemini {@code promptTokenCount}, Bedrock {@code inputTokens}) but without those read
+ *     from or written to the prompt cache (Anthropic's {@code input_tokens} and Bedrock's {@code inputTokens} exclude
+ *     them too, OpenAI's {@code prompt_tokens} would include them); without cache markers (always on OpenAI and
+ *     Gemini) all the prompt tokens; 0 if the request was rejected before parsing
  * @param completionTokens completion tokens whose text was written to the client: all of them for a completed
  *     request, the chunks sent so far for a cancelled or cut stream, 0 for a non-streamed answer that never arrived;
  *     Gemini's thinking tokens count as written with the stream's head (billed whether shown or not), and a Gemini

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Validates an Anthropic {@code POST /v1/messages} body (PROTOCOLS.md 2.2, 2.5) and reduces it to the
@@ -58,41 +59,25 @@ final class MessagesRequest {
   private static final Set<String> CACHE_TTLS = Set.of("5m", "1h");
   private static final int MAX_CACHE_MARKERS = 4;
 
+  /** The {@code anthropic_version} an InvokeModel body for an Anthropic model on Bedrock carries. */
+  static final String BEDROCK_VERSION = "bedrock-2023-05-31";
+
   private MessagesRequest() {}
 
-  /**
-   * The request's {@code cache_control} markers: how many, and where the last one ends the cacheable prefix. Filled
-   * in request order, so a later marker replaces an earlier one.
-   */
-  private static final class Marks {
-    int count;
-    /** Prompt messages wholly inside the prefix, or -1 if no system or message block is marked. */
-    int messages = -1;
-    /** The marked message cut after its marked block, or null if the prefix ends after whole messages. */
-    Prompt.Message partial;
-    /** Tools inside the prefix when only tools are marked, or -1. */
-    int tools = -1;
-
-    /** Validates a block's {@code cache_control}; true if it carries one. */
-    boolean check(JsonNode block, String at) {
-      JsonNode cc = block.get("cache_control");
-      if (cc == null || cc.isNull()) return false;
-      if (!cc.isObject()) throw AnthropicErrors.invalid(at + ".cache_control: Input should be a valid dictionary");
-      if (!cc.path("type").asString("").equals("ephemeral")) {
-        throw AnthropicErrors.invalid(at + ".cache_control.type: Input should be 'ephemeral'");
-      }
-      JsonNode ttl = cc.get("ttl");
-      if (ttl != null && !ttl.isNull() && !(ttl.isString() && CACHE_TTLS.contains(ttl.stringValue()))) {
-        throw AnthropicErrors.invalid(at + ".cache_control.ephemeral.ttl: Input should be '5m' or '1h'");
-      }
-      count++;
-      return true;
+  /** Validates a block's {@code cache_control} and counts it in {@code marks}; true if the block carries one. */
+  private static boolean marked(JsonNode block, String at, CacheMarks marks) {
+    JsonNode cc = block.get("cache_control");
+    if (cc == null || cc.isNull()) return false;
+    if (!cc.isObject()) throw AnthropicErrors.invalid(at + ".cache_control: Input should be a valid dictionary");
+    if (!cc.path("type").asString("").equals("ephemeral")) {
+      throw AnthropicErrors.invalid(at + ".cache_control.type: Input should be 'ephemeral'");
     }
-
-    void endAt(int messages, Prompt.Message partial) {
-      this.messages = messages;
-      this.partial = partial;
+    JsonNode ttl = cc.get("ttl");
+    if (ttl != null && !ttl.isNull() && !(ttl.isString() && CACHE_TTLS.contains(ttl.stringValue()))) {
+      throw AnthropicErrors.invalid(at + ".cache_control.ephemeral.ttl: Input should be '5m' or '1h'");
     }
+    marks.add();
+    return true;
   }
 
   /** A system prompt's text, and its length up to the end of the last marked block (-1: none marked). */
@@ -101,6 +86,34 @@ final class MessagesRequest {
   /** Parses a {@code /v1/messages} body; {@code max_tokens} is required. */
   static ChatRequest parse(JsonNode root, List<String> served, String version) {
     return parse(root, served, version, true);
+  }
+
+  /**
+   * Parses an InvokeModel body for an Anthropic model on Bedrock (PROTOCOLS.md 3.5): the Messages body with
+   * {@code "anthropic_version":"bedrock-2023-05-31"} (and optionally {@code anthropic_beta}), without {@code model},
+   * which the path names, and without {@code stream}, which the operation decides; otherwise validated as the
+   * {@value #V2023} Messages API. Errors are Anthropic-typed, as for {@link #parse(JsonNode, List, String)}.
+   *
+   * @param model the served model id from the path
+   */
+  static ChatRequest parseBedrock(JsonNode root, String model, List<String> served) {
+    if (!(root instanceof ObjectNode body)) throw AnthropicErrors.invalid("body: Input should be a valid dictionary");
+    JsonNode version = body.get("anthropic_version");
+    if (version == null || version.isNull()) throw AnthropicErrors.invalid("anthropic_version: Field required");
+    if (!version.asString("").equals(BEDROCK_VERSION)) {
+      throw AnthropicErrors.invalid("anthropic_version: Input should be '" + BEDROCK_VERSION + "'");
+    }
+    for (String field : List.of("model", "stream")) {
+      if (body.has(field)) throw AnthropicErrors.invalid(field + ": Extra inputs are not permitted");
+    }
+    JsonNode beta = body.get("anthropic_beta");
+    if (beta != null && !beta.isNull() && !beta.isArray()) {
+      throw AnthropicErrors.invalid("anthropic_beta: Input should be a valid list");
+    }
+    ObjectNode messages = body.deepCopy();
+    messages.remove(List.of("anthropic_version", "anthropic_beta"));
+    messages.put("model", model);
+    return parse(messages, served, V2023);
   }
 
   /** Parses a {@code /v1/messages/count_tokens} body (no {@code max_tokens}) and returns its input tokens. */
@@ -143,7 +156,7 @@ final class MessagesRequest {
       throw AnthropicErrors.invalid("top_k: Input should be a non-negative integer");
     }
 
-    Marks marks = new Marks();
+    CacheMarks marks = new CacheMarks();
     List<Prompt.Message> flat = new ArrayList<>();
     List<String> systemParts = new ArrayList<>();
     JsonNode system = root.get("system");
@@ -215,9 +228,9 @@ final class MessagesRequest {
     List<String> stops = stopSequences(root.get("stop_sequences"));
     metadata(root.get("metadata"));
     List<ChatRequest.Tool> tools = tools(root.get("tools"), marks);
-    if (marks.count > MAX_CACHE_MARKERS) {
+    if (marks.count() > MAX_CACHE_MARKERS) {
       throw AnthropicErrors.invalid("A maximum of " + MAX_CACHE_MARKERS + " blocks with cache_control may be "
-          + "provided. Found " + marks.count + ".");
+          + "provided. Found " + marks.count() + ".");
     }
     boolean parallel = true;
     ChatRequest.ToolChoice choice = ChatRequest.ToolChoice.AUTO;
@@ -271,14 +284,7 @@ final class MessagesRequest {
     }
 
     int promptTokens = Prompt.tokens(tools, flat);
-    Prompt.CachePrefix prefix = null;
-    if (marks.messages >= 0) {
-      List<Prompt.Message> upTo = new ArrayList<>(flat.subList(0, marks.messages));
-      if (marks.partial != null) upTo.add(marks.partial);
-      prefix = Prompt.cachePrefix(model, tools, upTo, promptTokens);
-    } else if (marks.tools >= 0) {
-      prefix = Prompt.cachePrefix(model, tools.subList(0, marks.tools), List.of(), promptTokens);
-    }
+    Prompt.CachePrefix prefix = marks.prefix(model, tools, flat, promptTokens);
     String lastUserText = "";
     for (Prompt.Message m : flat) if (m.role().equals("user")) lastUserText = m.text();
     String lastRole = !lastToolResults.isEmpty() ? "tool" : flat.getLast().role();
@@ -288,7 +294,7 @@ final class MessagesRequest {
   }
 
   /** Adds a system prompt (top-level or a {@code system} message) to the prompt, and its marker if it has one. */
-  private static void system(SystemPrompt sp, List<Prompt.Message> flat, List<String> parts, Marks marks) {
+  private static void system(SystemPrompt sp, List<Prompt.Message> flat, List<String> parts, CacheMarks marks) {
     if (sp.markedLength() >= 0) {
       marks.endAt(flat.size(), new Prompt.Message("system", sp.text().substring(0, sp.markedLength())));
     }
@@ -335,7 +341,7 @@ final class MessagesRequest {
     }
   }
 
-  private static Turn turn(JsonNode content, String at, String role, String version, Marks marks) {
+  private static Turn turn(JsonNode content, String at, String role, String version, CacheMarks marks) {
     Turn turn = new Turn();
     if (content.isString()) {
       turn.appendText(content.stringValue());
@@ -397,10 +403,10 @@ final class MessagesRequest {
             throw AnthropicErrors.invalid(bat + ".is_error: Input should be a valid boolean");
           }
           turn.toolResults.add(resultText(b.get("content"), bat + ".content"));
-          boolean marked = marks.check(b, bat);
+          boolean marked = marked(b, bat, marks);
           JsonNode inner = b.get("content");
           if (inner != null && inner.isArray()) {
-            for (int k = 0; k < inner.size(); k++) marked |= marks.check(inner.get(k), bat + ".content." + k);
+            for (int k = 0; k < inner.size(); k++) marked |= marked(inner.get(k), bat + ".content." + k, marks);
           }
           if (marked) turn.mark(false);
           continue; // not "other content"
@@ -412,7 +418,7 @@ final class MessagesRequest {
         case "redacted_thinking" -> requireString(b, "data", bat);
         default -> { } // server tool blocks and the like carry nothing the simulator reads
       }
-      if (marks.check(b, bat)) turn.mark(true);
+      if (marked(b, bat, marks)) turn.mark(true);
       otherContent = true;
     }
     return turn;
@@ -466,7 +472,7 @@ final class MessagesRequest {
   }
 
   /** A system prompt: a string or a list of text blocks (joined with newlines), which may carry cache markers. */
-  private static SystemPrompt systemText(JsonNode system, String at, Marks marks) {
+  private static SystemPrompt systemText(JsonNode system, String at, CacheMarks marks) {
     if (system.isString()) return new SystemPrompt(system.stringValue(), -1);
     if (!system.isArray()) throw AnthropicErrors.invalid(at + ": Input should be a valid string or list");
     StringBuilder sb = new StringBuilder();
@@ -479,7 +485,7 @@ final class MessagesRequest {
       }
       if (!sb.isEmpty()) sb.append('\n');
       sb.append(requireString(b, "text", bat));
-      if (marks.check(b, bat)) markedLength = sb.length();
+      if (marked(b, bat, marks)) markedLength = sb.length();
     }
     return new SystemPrompt(sb.toString(), markedLength);
   }
@@ -537,7 +543,7 @@ final class MessagesRequest {
   }
 
   /** Client tools (no {@code type}, or {@code custom}); server tools are accepted and never called. */
-  private static List<ChatRequest.Tool> tools(JsonNode node, Marks marks) {
+  private static List<ChatRequest.Tool> tools(JsonNode node, CacheMarks marks) {
     List<ChatRequest.Tool> tools = new ArrayList<>();
     if (node == null || node.isNull()) return tools;
     if (!node.isArray()) throw AnthropicErrors.invalid("tools: Input should be a valid list");
@@ -549,9 +555,9 @@ final class MessagesRequest {
       String type = t.path("type").asString("custom");
       String name = requireString(t, "name", at);
       if (!names.add(name)) throw AnthropicErrors.invalid("tools: Tool names must be unique, found '" + name + "' twice");
-      boolean marked = marks.check(t, at);
+      boolean marked = marked(t, at, marks);
       if (!type.equals("custom")) {
-        if (marked) marks.tools = tools.size();
+        if (marked) marks.endAtTools(tools.size());
         continue;
       }
       if (!TOOL_NAME.matcher(name).matches()) {
@@ -570,7 +576,7 @@ final class MessagesRequest {
         throw AnthropicErrors.invalid(at + ".custom.input_schema.type: Input should be 'object'");
       }
       tools.add(new ChatRequest.Tool(name, schema));
-      if (marked) marks.tools = tools.size();
+      if (marked) marks.endAtTools(tools.size());
     }
     return List.copyOf(tools);
   }

@@ -1,6 +1,7 @@
 package dev.switchboard.sim;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,8 +10,9 @@ import tools.jackson.core.io.JsonStringEncoder;
 
 /**
  * Renders one planned answer as an Anthropic message (PROTOCOLS.md 2.3–2.5): the non-streamed body, or the stream's
- * events, each {@code event: <type>\ndata: <json>\n\n}. Written here rather than borrowed from the gateway's codec so
- * that the simulator stays an independent implementation of the protocol.
+ * events, framed by a {@link MessagesFraming} (SSE for Anthropic's API, event-stream chunks for Bedrock's invoke).
+ * Written here rather than borrowed from the gateway's codec so that the simulator stays an independent
+ * implementation of the protocol.
  *
  * <p>The answer's content is one {@code text} block, or one {@code tool_use} block per tool call (indexes 0..n-1), whose
  * {@code input} is the sampled argument object (streamed as {@code input_json_delta} fragments). A tool call cut short
@@ -22,17 +24,13 @@ import tools.jackson.core.io.JsonStringEncoder;
  */
 final class MessagesWire implements AnswerWire {
   private static final JsonStringEncoder ESCAPE = JsonStringEncoder.getInstance();
-  private static final byte[] DELTA_OPEN = ascii("event: content_block_delta\ndata: {\"type\":\"content_block_delta\","
-      + "\"index\":");
+  private static final byte[] DELTA_OPEN = ascii("{\"type\":\"content_block_delta\",\"index\":");
   private static final byte[] TEXT_DELTA = ascii(",\"delta\":{\"type\":\"text_delta\",\"text\":\"");
   private static final byte[] JSON_DELTA = ascii(",\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"");
-  private static final byte[] DELTA_CLOSE = ascii("\"}}\n\n");
-  private static final byte[] PING = ascii("event: ping\ndata: {\"type\":\"ping\"}\n\n");
-  private static final byte[] BLOCK_STOP = ascii("event: content_block_stop\ndata: {\"type\":\"content_block_stop\","
-      + "\"index\":");
-  private static final byte[] BLOCK_STOP_CLOSE = ascii("}\n\n");
-  private static final byte[] MESSAGE_STOP = ascii("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
-  private static final byte[] END = ascii("\n\n");
+  private static final byte[] DELTA_CLOSE = ascii("\"}}");
+  private static final byte[] PING = ascii("{\"type\":\"ping\"}");
+  private static final byte[] BLOCK_STOP = ascii("{\"type\":\"content_block_stop\",\"index\":");
+  private static final byte[] MESSAGE_STOP = ascii("{\"type\":\"message_stop\"}");
 
   private final String id;
   private final String model;
@@ -40,9 +38,15 @@ final class MessagesWire implements AnswerWire {
   private final List<String> toolUseIds;
   private final PromptUsage prompt;
   private final String stopReason;
+  private final MessagesFraming framing;
+
+  /** An answer on Anthropic's API, streamed as SSE. */
+  MessagesWire(String id, String model, ChatAnswer.Choice choice, PromptUsage prompt) {
+    this(id, model, choice, prompt, MessagesFraming.SSE);
+  }
 
   /** @param choice the planned answer; Anthropic has no {@code n}, so it is the only one */
-  MessagesWire(String id, String model, ChatAnswer.Choice choice, PromptUsage prompt) {
+  MessagesWire(String id, String model, ChatAnswer.Choice choice, PromptUsage prompt, MessagesFraming framing) {
     this.id = id;
     this.model = model;
     this.choice = choice;
@@ -51,9 +55,10 @@ final class MessagesWire implements AnswerWire {
     this.toolUseIds = List.copyOf(ids);
     this.prompt = prompt;
     this.stopReason = stopReason(choice);
+    this.framing = framing;
   }
 
-  /** Anthropic's stop reason for a choice planned with OpenAI's finish reasons. */
+  /** Anthropic's stop reason for a choice planned with OpenAI's finish reasons (Bedrock Converse uses the same). */
   static String stopReason(ChatAnswer.Choice c) {
     if (c.finishReason().equals("length")) return "max_tokens";
     if (c.isToolCall()) return "tool_use";
@@ -70,18 +75,23 @@ final class MessagesWire implements AnswerWire {
   }
 
   @Override
+  public void headers(HttpServerResponse response, boolean stream) {
+    framing.headers(response, stream);
+  }
+
+  @Override
   public void head(Buffer out) {
-    event(out, "message_start");
-    try (JsonGenerator g = Wire.generator(out)) {
+    Buffer json = framing.open(out, "message_start");
+    try (JsonGenerator g = Wire.generator(json)) {
       g.writeStartObject();
       g.writeStringProperty("type", "message_start");
       g.writeName("message");
       message(g, false);
       g.writeEndObject();
     }
-    out.appendBytes(END);
+    framing.close(out, "message_start", json);
     blockStart(out, 0);
-    out.appendBytes(PING);
+    constant(out, "ping", PING);
   }
 
   @Override
@@ -93,17 +103,19 @@ final class MessagesWire implements AnswerWire {
   /** A delta is spliced from constant bytes and the escaped piece: most of a stream's events, kept cheap. */
   @Override
   public void piece(Buffer out, ChatAnswer.Choice c, int block, String text) {
-    out.appendBytes(DELTA_OPEN).appendString(Integer.toString(block));
-    out.appendBytes(c.isToolCall() ? JSON_DELTA : TEXT_DELTA);
-    out.appendBytes(ESCAPE.quoteAsUTF8(text));
-    out.appendBytes(DELTA_CLOSE);
+    Buffer json = framing.open(out, "content_block_delta");
+    json.appendBytes(DELTA_OPEN).appendString(Integer.toString(block));
+    json.appendBytes(c.isToolCall() ? JSON_DELTA : TEXT_DELTA);
+    json.appendBytes(ESCAPE.quoteAsUTF8(text));
+    json.appendBytes(DELTA_CLOSE);
+    framing.close(out, "content_block_delta", json);
   }
 
   @Override
   public void tail(Buffer out) {
     blockStop(out, Math.max(0, choice.toolCalls().size() - 1));
-    event(out, "message_delta");
-    try (JsonGenerator g = Wire.generator(out)) {
+    Buffer json = framing.open(out, "message_delta");
+    try (JsonGenerator g = Wire.generator(json)) {
       g.writeStartObject();
       g.writeStringProperty("type", "message_delta");
       g.writeObjectPropertyStart("delta");
@@ -115,8 +127,38 @@ final class MessagesWire implements AnswerWire {
       g.writeEndObject();
       g.writeEndObject();
     }
-    out.appendBytes(END);
-    out.appendBytes(MESSAGE_STOP);
+    framing.close(out, "message_delta", json);
+    constant(out, "message_stop", MESSAGE_STOP);
+  }
+
+  @Override
+  public boolean breakOff(Buffer out) {
+    return framing.breakOff(out);
+  }
+
+  private void blockStart(Buffer out, int index) {
+    Buffer json = framing.open(out, "content_block_start");
+    try (JsonGenerator g = Wire.generator(json)) {
+      g.writeStartObject();
+      g.writeStringProperty("type", "content_block_start");
+      g.writeNumberProperty("index", index);
+      g.writeName("content_block");
+      block(g, index, false);
+      g.writeEndObject();
+    }
+    framing.close(out, "content_block_start", json);
+  }
+
+  private void blockStop(Buffer out, int index) {
+    Buffer json = framing.open(out, "content_block_stop");
+    json.appendBytes(BLOCK_STOP).appendString(Integer.toString(index)).appendString("}");
+    framing.close(out, "content_block_stop", json);
+  }
+
+  private void constant(Buffer out, String type, byte[] json) {
+    Buffer b = framing.open(out, type);
+    b.appendBytes(json);
+    framing.close(out, type, b);
   }
 
   /** The message object: complete, or as {@code message_start} carries it (no content, no stop reason yet). */
@@ -141,23 +183,6 @@ final class MessagesWire implements AnswerWire {
     g.writeNumberProperty("cache_read_input_tokens", prompt.cacheReadTokens());
     g.writeEndObject();
     g.writeEndObject();
-  }
-
-  private void blockStart(Buffer out, int index) {
-    event(out, "content_block_start");
-    try (JsonGenerator g = Wire.generator(out)) {
-      g.writeStartObject();
-      g.writeStringProperty("type", "content_block_start");
-      g.writeNumberProperty("index", index);
-      g.writeName("content_block");
-      block(g, index, false);
-      g.writeEndObject();
-    }
-    out.appendBytes(END);
-  }
-
-  private static void blockStop(Buffer out, int index) {
-    out.appendBytes(BLOCK_STOP).appendString(Integer.toString(index)).appendBytes(BLOCK_STOP_CLOSE);
   }
 
   /**
@@ -188,10 +213,6 @@ final class MessagesWire implements AnswerWire {
       g.writeStringProperty("text", complete ? choice.content() : "");
     }
     g.writeEndObject();
-  }
-
-  private static void event(Buffer out, String type) {
-    out.appendString("event: ").appendString(type).appendString("\ndata: ");
   }
 
   private static byte[] ascii(String s) {

@@ -9,9 +9,9 @@ import java.util.List;
  *
  * @param name unique name, used in the control API and the ledger
  * @param region region name; {@link Simulator#setRegionDown} takes all deployments of a region down together
- * @param models model ids served (chat, embeddings, Anthropic messages and Gemini generation); a request for any other
- *     model gets 404 ({@code model_not_found} from OpenAI routes, {@code not_found_error} from Anthropic ones,
- *     {@code NOT_FOUND} from Gemini ones)
+ * @param models model ids served (chat, embeddings, Anthropic messages, Gemini generation, Bedrock); a request for any
+ *     other model gets 404 ({@code model_not_found} from OpenAI routes, {@code not_found_error} from Anthropic ones,
+ *     {@code NOT_FOUND} from Gemini ones) or, from Bedrock routes, 400 {@code ValidationException}
  * @param port port to listen on, 0 for an ephemeral one
  * @param timeToFirstToken wait before the response head (and, for streams, the first token)
  * @param tokensPerSecond generation speed per choice; {@code <= 0} means as fast as possible

@@ -16,11 +16,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A running fleet of simulated deployments, each speaking the OpenAI API, the Anthropic Messages API and the Gemini
- * API, plus its control API.
+ * A running fleet of simulated deployments, each speaking the OpenAI API, the Anthropic Messages API, the Gemini API
+ * and the Bedrock Runtime API, plus its control API.
  *
  * <p>Start one with {@link #start}; point OpenAI clients at {@link SimDeployment#baseUrl()}, Anthropic clients at
- * {@link SimDeployment#anthropicBaseUrl()} and Gemini clients at {@link SimDeployment#geminiBaseUrl()}; inject failures
+ * {@link SimDeployment#anthropicBaseUrl()}, Gemini clients at {@link SimDeployment#geminiBaseUrl()} and AWS SDK
+ * Bedrock Runtime clients at {@link SimDeployment#bedrockBaseUrl()}; inject failures
  * with {@link #setFault} and {@link #setRegionDown} (or over HTTP at {@link #controlUrl()}); read what was served from
  * {@link #ledger()}. The simulator does not own the {@link Vertx} instance it runs on: {@link #stop()} closes its servers,
  * the caller closes Vert.x.

@@ -57,7 +57,7 @@ import software.amazon.awssdk.services.bedrockruntime.model.ToolSpecification;
 /**
  * The conformance matrix: every client SDK family (front door) against every backend protocol, for text,
  * streaming, tool calls and usage. Each cell runs the official SDK unchanged but for its endpoint, through
- * Switchboard to the simulator (the Bedrock backend reaches it through a second gateway's Bedrock front door).
+ * Switchboard to the simulator, which speaks every backend protocol itself.
  * The run writes its result table into docs/compatibility.md, and fails if any cell fails.
  */
 final class ConformanceMatrixTest {
@@ -80,14 +80,14 @@ final class ConformanceMatrixTest {
         providers:
           - {name: openai-sim, base_url: "%s", api_key: k}
           - {name: anthropic-sim, type: anthropic, base_url: "%s", api_key: k}
-          - {name: bedrock-up, type: bedrock, base_url: "http://127.0.0.1:%d", region: us-west-2}
+          - {name: bedrock-up, type: bedrock, base_url: "%s", region: us-west-2}
           - {name: gemini-sim, type: gemini, base_url: "%s", api_key: k}
         models:
           - {name: m-openai, provider: openai-sim, model: sim-large}
           - {name: m-anthropic, provider: anthropic-sim, model: sim-large}
-          - {name: m-bedrock, provider: bedrock-up, model: chat}
+          - {name: m-bedrock, provider: bedrock-up, model: sim-large}
           - {name: m-gemini, provider: gemini-sim, model: sim-large}
-        """.formatted(fast.baseUrl(), fast.anthropicBaseUrl(), upstreams.gateway().port(), fast.geminiBaseUrl()));
+        """.formatted(fast.baseUrl(), fast.anthropicBaseUrl(), fast.bedrockBaseUrl(), fast.geminiBaseUrl()));
     Map<String, String> env = Map.of("SWITCHBOARD_MASTER_KEY", "matrix-key",
         "AWS_ACCESS_KEY_ID", GatewayFixture.MASTER_KEY, "AWS_SECRET_ACCESS_KEY", GatewayFixture.MASTER_KEY);
     SwitchboardConfig config = new ConfigLoader(env::get).load(new ConfigLoader.Flags(file, 0, null, dir));

@@ -47,6 +47,8 @@ final class SimControlApiTest {
     assertThat(a.get("name").asString()).isEqualTo("a");
     assertThat(a.get("region").asString()).isEqualTo("east");
     assertThat(a.get("base_url").asString()).isEqualTo(fx.sim.deployment("a").baseUrl());
+    assertThat(a.get("bedrock_base_url").asString()).isEqualTo(fx.sim.deployment("a").bedrockBaseUrl())
+        .isEqualTo(fx.sim.deployment("a").anthropicBaseUrl());
     assertThat(a.get("models").size()).isEqualTo(3);
     assertThat(a.get("fault").isNull()).isTrue();
     assertThat(a.get("down").asBoolean()).isFalse();

@@ -15,15 +15,29 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeAsyncClient;
+import software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeClient;
 
 /** A simulator on its own Vert.x for one test class, plus clients pointed at it. Not a test itself. */
 final class SimFixture implements AutoCloseable {
   static final List<String> MODELS = List.of("sim-large", "sim-small", "sim-embed");
+  /** Any credentials will do: the simulator checks that a request is signed, not the signature. */
+  static final StaticCredentialsProvider AWS_CREDENTIALS =
+      StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDSIMULATOR", "sim-secret"));
+  static final ClientOverrideConfiguration NO_RETRIES = ClientOverrideConfiguration.builder()
+      .retryStrategy(AwsRetryStrategy.doNotRetry()).apiCallTimeout(Duration.ofSeconds(20)).build();
 
   final Vertx vertx;
   final Simulator sim;
   private final List<OpenAIClient> clients = new ArrayList<>();
   private final List<AnthropicClient> anthropicClients = new ArrayList<>();
+  private final List<AutoCloseable> awsClients = new ArrayList<>();
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   private SimFixture(Vertx vertx, Simulator sim) {
@@ -74,6 +88,41 @@ final class SimFixture implements AutoCloseable {
     return c;
   }
 
+  /**
+   * The AWS SDK's sync Bedrock Runtime client (Apache, HTTP/1.1) pointed straight at a deployment, signing with static
+   * credentials, no retries.
+   */
+  BedrockRuntimeClient bedrock(String deployment) {
+    BedrockRuntimeClient c = BedrockRuntimeClient.builder()
+        .endpointOverride(URI.create(sim.deployment(deployment).bedrockBaseUrl()))
+        .region(Region.US_EAST_1)
+        .credentialsProvider(AWS_CREDENTIALS)
+        .httpClient(ApacheHttpClient.create())
+        .overrideConfiguration(NO_RETRIES)
+        .build();
+    awsClients.add(c);
+    return c;
+  }
+
+  /**
+   * The AWS SDK's async Bedrock Runtime client as it comes (Netty, which speaks cleartext HTTP/2 with prior knowledge
+   * to an {@code http://} endpoint), pointed straight at a deployment, no retries.
+   */
+  BedrockRuntimeAsyncClient bedrockAsync(String deployment) {
+    return bedrockAsync(deployment, NO_RETRIES);
+  }
+
+  BedrockRuntimeAsyncClient bedrockAsync(String deployment, ClientOverrideConfiguration config) {
+    BedrockRuntimeAsyncClient c = BedrockRuntimeAsyncClient.builder()
+        .endpointOverride(URI.create(sim.deployment(deployment).bedrockBaseUrl()))
+        .region(Region.US_EAST_1)
+        .credentialsProvider(AWS_CREDENTIALS)
+        .overrideConfiguration(config)
+        .build();
+    awsClients.add(c);
+    return c;
+  }
+
   /** A raw POST, for what the SDK will not send (bad JSON, no key) or to see the exact bytes. */
   HttpResponse<String> post(String url, String body, String... headers) {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))
@@ -97,6 +146,13 @@ final class SimFixture implements AutoCloseable {
   public void close() {
     for (OpenAIClient c : clients) c.close();
     for (AnthropicClient c : anthropicClients) c.close();
+    for (AutoCloseable c : awsClients) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
     http.close();
     sim.close();
     try {

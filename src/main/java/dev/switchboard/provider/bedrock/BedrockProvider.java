@@ -11,11 +11,13 @@ import dev.switchboard.codec.bedrock.BedrockStreamDecoder;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.exchange.AnswerSink;
 import dev.switchboard.exchange.Exchange;
+import dev.switchboard.exchange.GatewayError;
 import dev.switchboard.provider.HttpUpstream;
 import dev.switchboard.provider.TranslateCall;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import java.net.URI;
 import java.time.InstantSource;
@@ -47,6 +49,46 @@ public final class BedrockProvider extends HttpUpstream {
     this.signer = SigV4Signer.create(region, SigV4Verifier.BEDROCK, InstantSource.system());
     this.bearer = settings.apiKey() == null ? null : "Bearer " + settings.apiKey();
     this.credentials = AwsCredentialsProvider.from(env);
+    if (bearer == null) refreshCredentials(); // at start, off the event loops; failures surface per request
+  }
+
+  /** How long read credentials are used before they are read again (rotated keys apply within it). */
+  private static final long CREDENTIALS_TTL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+
+  private volatile AwsCredentials cached;
+  private volatile RuntimeException credentialsProblem;
+  private volatile long credentialsReadAt;
+  private final java.util.concurrent.atomic.AtomicBoolean refreshing = new java.util.concurrent.atomic.AtomicBoolean();
+
+  private void refreshCredentials() {
+    try {
+      cached = credentials.resolve();
+      credentialsProblem = null;
+    } catch (RuntimeException e) {
+      credentialsProblem = e;
+    } finally {
+      credentialsReadAt = System.nanoTime();
+    }
+  }
+
+  /**
+   * The credentials to sign with. Reading them may touch the credentials file, which must not happen on an
+   * event loop: a stale value is used while a worker thread reads them again (every
+   * {@link #CREDENTIALS_TTL_NANOS}), so rotated keys apply within a minute without a restart.
+   */
+  private AwsCredentials credentials() {
+    if (System.nanoTime() - credentialsReadAt > CREDENTIALS_TTL_NANOS && refreshing.compareAndSet(false, true)) {
+      vertx().executeBlocking(() -> {
+        refreshCredentials();
+        return null;
+      }, false).onComplete(ar -> refreshing.set(false));
+    }
+    AwsCredentials c = cached;
+    if (c == null) {
+      RuntimeException problem = credentialsProblem;
+      throw problem != null ? problem : new IllegalStateException("AWS credentials are not read yet");
+    }
+    return c;
   }
 
   private static String region(SwitchboardConfig.Provider settings, Function<String, String> env) {
@@ -68,8 +110,7 @@ public final class BedrockProvider extends HttpUpstream {
       req.putHeader(HttpHeaders.AUTHORIZATION, bearer);
       return;
     }
-    // Credentials are read per request so that rotated keys (env, credentials file) apply without a restart.
-    AwsCredentials creds = credentials.resolve();
+    AwsCredentials creds = credentials();
     SigV4Signer.Request toSign = SigV4Signer.Request.builder("POST", authority, req.getURI())
         .header("content-type", "application/json")
         .body(body.getBytes())
@@ -85,6 +126,29 @@ public final class BedrockProvider extends HttpUpstream {
     String path = "/model/" + SigV4Signer.encodePathSegment(upstreamModel)
         + (request.stream() ? "/converse-stream" : "/converse");
     translate(exchange, path, encoded.body(), request.stream(), sink, DECODING, dropped);
+  }
+
+  /**
+   * Bedrock's errors carry their code in {@code x-amzn-ErrorType} and their text in {@code {"message"}}
+   * (PROTOCOLS.md 3.6), not in the {@code {"error":{…}}} the generic reader looks for: read them with the Bedrock
+   * codec, so the client sees the upstream's words and code (say {@code ThrottlingException}) instead of raw JSON.
+   * Bedrock refuses bad credentials with 403 ({@code UnrecognizedClientException}, {@code InvalidSignatureException},
+   * …): that is the operator's to fix, so it becomes a 502, never an authentication or permission error that would
+   * make the client blame its own key.
+   */
+  @Override
+  protected GatewayError upstreamError(HttpClientResponse resp, Buffer body) {
+    int status = resp.statusCode();
+    GatewayError e = BedrockConverseCodec.decodeError(status, resp.getHeader("x-amzn-ErrorType"), body);
+    String message = "Provider '" + name() + "' answered HTTP " + status
+        + (e.code() == null ? "" : " " + e.code()) + ": " + e.message();
+    if (e.kind() == GatewayError.Kind.AUTHENTICATION || status == 401) {
+      return GatewayError.of(502, GatewayError.Kind.UPSTREAM, message + " — check the AWS credentials"
+          + (bearer != null ? " (api_key)" : "") + " of provider '" + name() + "' in the Switchboard config",
+          "upstream_auth_failed");
+    }
+    return new GatewayError(status >= 400 && status <= 599 ? status : 502, e.kind(), message, null, e.code(),
+        retryAfterSeconds(resp));
   }
 
   private static final TranslateCall.Decoding DECODING = new TranslateCall.Decoding(
