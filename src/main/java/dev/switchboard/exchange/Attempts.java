@@ -17,12 +17,24 @@ public interface Attempts {
   /** The attempt in flight began a successful (2xx) answer. */
   void answered();
 
-  /**
-   * What {@code usage} cost at the serving deployment's price, as a decimal number of USD, or null when unknown;
-   * asked when an answer completes before its head was sent.
-   */
-  default String cost(dev.switchboard.canonical.Usage usage) {
+  /** What {@code usage} cost at the serving deployment's price, in USD, or null when unknown. */
+  default java.math.BigDecimal cost(dev.switchboard.canonical.Usage usage) {
     return null;
+  }
+
+  /** The deployment of the attempt in flight or last made ({@code provider/upstream-model}), or null. */
+  default String deployment() {
+    return null;
+  }
+
+  /** That deployment's region, or null. */
+  default String region() {
+    return null;
+  }
+
+  /** Upstream attempts made so far. */
+  default int count() {
+    return 0;
   }
 
   /** The exchange ended, one way or another; called once, before the observers hear of it. */

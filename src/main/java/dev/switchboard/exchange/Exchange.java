@@ -161,8 +161,8 @@ public final class Exchange {
     ended = true;
     if (attempts != null && usage != null && !response.headWritten()) {
       // Known only when the whole answer is here before its head leaves: plain answers, not streams.
-      String cost = attempts.cost(usage);
-      if (cost != null) response.putHeader(X_COST, cost);
+      java.math.BigDecimal cost = attempts.cost(usage);
+      if (cost != null) response.putHeader(X_COST, cost.toPlainString());
     }
     if (last == null) response.end();
     else response.end(last);
@@ -183,7 +183,9 @@ public final class Exchange {
   }
 
   private ExchangeRecord record(int status, String outcome, Usage usage) {
+    Attempts a = attempts;
     return new ExchangeRecord(requestId, endpoint, model, provider, upstreamModel, stream, status, outcome, usage,
-        System.nanoTime() - startNanos, firstByteNanos);
+        System.nanoTime() - startNanos, firstByteNanos, a == null ? null : a.deployment(),
+        a == null ? null : a.region(), a == null ? 0 : a.count(), a == null || usage == null ? null : a.cost(usage));
   }
 }

@@ -6,9 +6,7 @@ import dev.switchboard.exchange.ExchangeRecord;
 import dev.switchboard.exchange.GatewayError;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -37,7 +35,8 @@ final class RequestAttempts implements Attempts {
   private final RetryBudget budget;
   private final Router.Sender sender;
   private final long deadline;
-  private final Set<Deployment> tried = new HashSet<>();
+  /** Deployments tried so far: a handful at most, so a list beats a set. */
+  private final List<Deployment> tried = new java.util.ArrayList<>(2);
 
   private int attempts;
   private int backoffs;
@@ -94,7 +93,7 @@ final class RequestAttempts implements Attempts {
     current = d;
     holding = true;
     answered = false;
-    tried.add(d);
+    if (!tried.contains(d)) tried.add(d);
     attempts++;
     attemptStart = ticker.read();
     exchange.route(exchange.model(), d.provider().name(), d.upstreamModel(), exchange.stream());
@@ -214,10 +213,23 @@ final class RequestAttempts implements Attempts {
   }
 
   @Override
-  public String cost(dev.switchboard.canonical.Usage usage) {
-    if (current == null) return null;
-    java.math.BigDecimal c = Cost.of(current.price(), usage);
-    return c == null ? null : c.toPlainString();
+  public java.math.BigDecimal cost(dev.switchboard.canonical.Usage usage) {
+    return current == null ? null : Cost.of(current.price(), usage);
+  }
+
+  @Override
+  public String deployment() {
+    return current == null ? null : current.id();
+  }
+
+  @Override
+  public String region() {
+    return current == null ? null : current.region();
+  }
+
+  @Override
+  public int count() {
+    return attempts;
   }
 
   @Override
@@ -259,7 +271,10 @@ final class RequestAttempts implements Attempts {
         || "upstream_timeout".equals(error.code()));
     h.limit.release(overloaded);
     switch (result) {
-      case OK, CLIENT_ERROR -> h.breaker.onSuccess(); // a 400 is the client's; the deployment answered
+      case OK -> {
+        if (!answered) h.breaker.onSuccess(); // answered() has told it already
+      }
+      case CLIENT_ERROR -> h.breaker.onSuccess(); // a 400 is the client's; the deployment answered
       case FAILED -> h.breaker.onFailure(error != null && connectionLevel(error));
       case ABANDONED -> h.breaker.onAbandoned();
     }

@@ -8,6 +8,10 @@ import java.util.List;
  * One planned answer in one protocol's wire format: what {@link ChatResponder} needs to send it, whole or as a stream.
  * The responder decides when bytes go out (pacing, cuts, back-pressure); the wire decides what they are. An instance
  * serves one exchange and is used on its event loop only.
+ *
+ * <p>A choice's content is one block (its text) or one block per tool call, numbered from 0 as
+ * {@link ChatAnswer.Choice#blockAt} numbers them. The stream opens block 0 in {@link #head}, each later block with
+ * {@link #nextBlock} just before its first piece, and closes the last one in {@link #tail}.
  */
 interface AnswerWire {
   /** The complete non-streamed response body. */
@@ -26,11 +30,14 @@ interface AnswerWire {
     response.putHeader("content-type", contentType).putHeader("cache-control", "no-cache");
   }
 
-  /** Appends the stream's events that precede the first token. */
+  /** Appends the stream's events that precede the first token, block 0 of every choice opened. */
   void head(Buffer out);
 
-  /** Appends the event carrying one token piece of choice {@code c}. */
-  void piece(Buffer out, ChatAnswer.Choice c, String text);
+  /** Appends the events that close block {@code block - 1} of choice {@code c} and open block {@code block}. */
+  void nextBlock(Buffer out, ChatAnswer.Choice c, int block);
+
+  /** Appends the event carrying one token piece of block {@code block} of choice {@code c}. */
+  void piece(Buffer out, ChatAnswer.Choice c, int block, String text);
 
   /** Appends the stream's events that follow the last token, up to and including its end marker. */
   void tail(Buffer out);
@@ -53,9 +60,9 @@ interface AnswerWire {
     return false;
   }
 
-  /** Makes the wire for a planned answer to {@code request}. */
+  /** Makes the wire for a planned answer to {@code request} whose prompt divides as {@code prompt}. */
   @FunctionalInterface
   interface Factory {
-    AnswerWire create(ChatRequest request, List<ChatAnswer.Choice> choices);
+    AnswerWire create(ChatRequest request, List<ChatAnswer.Choice> choices, PromptUsage prompt);
   }
 }

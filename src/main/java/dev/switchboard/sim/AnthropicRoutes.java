@@ -118,8 +118,8 @@ final class AnthropicRoutes implements Handler<HttpServerRequest> {
     String version = ex.request.getHeader("anthropic-version");
     try {
       ChatRequest request = MessagesRequest.parse(root, deployment.models(), version);
-      ChatResponder.answer(ex, request, (r, choices) ->
-          new MessagesWire(Wire.id("msg_"), r.model(), choices.getFirst(), r.promptTokens()));
+      ChatResponder.answer(ex, request, (r, choices, prompt) ->
+          new MessagesWire(Wire.id("msg_"), r.model(), choices.getFirst(), prompt));
     } catch (ApiError e) {
       ex.fail(e, null);
     }

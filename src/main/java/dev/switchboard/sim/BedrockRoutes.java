@@ -142,8 +142,8 @@ final class BedrockRoutes implements Handler<HttpServerRequest> {
 
   private static void converse(Exchange ex, Operation op, JsonNode root) {
     ConverseRequest.Parsed parsed = ConverseRequest.parse(root, ex.model);
-    ChatResponder.answer(ex, parsed.chat().withStream(op.stream), (r, choices) ->
-        new ConverseWire(ex, choices.getFirst(), r.promptTokens(), parsed.reportStopSequence()));
+    ChatResponder.answer(ex, parsed.chat().withStream(op.stream), (r, choices, prompt) ->
+        new ConverseWire(ex, choices.getFirst(), prompt, parsed.reportStopSequence()));
   }
 
   private void invoke(Exchange ex, Operation op, JsonNode root) {
@@ -153,9 +153,9 @@ final class BedrockRoutes implements Handler<HttpServerRequest> {
     } catch (ApiError e) { // Bedrock reports the model's complaint about its input as a ValidationException
       throw BedrockErrors.validation(e.getMessage());
     }
-    ChatResponder.answer(ex, request.withStream(op.stream), (r, choices) -> new MessagesWire(Wire.id("msg_bdrk_"),
-        r.model(), choices.getFirst(), r.promptTokens(),
-        new InvokeFraming(ex, r.promptTokens(), choices.getFirst().tokens())));
+    ChatResponder.answer(ex, request.withStream(op.stream), (r, choices, prompt) ->
+        new MessagesWire(Wire.id("msg_bdrk_"), r.model(), choices.getFirst(), prompt,
+            new InvokeFraming(ex, prompt, choices.getFirst().tokens())));
   }
 
   private static void plainError(HttpServerResponse resp, ApiError e) {

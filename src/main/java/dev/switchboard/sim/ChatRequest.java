@@ -6,15 +6,30 @@ import java.util.Set;
 import tools.jackson.databind.JsonNode;
 
 /**
- * A validated {@code POST /v1/chat/completions} body, reduced to what the simulator acts on, plus the prompt's token
- * count and hash. Validation errors are thrown as {@link ApiError}s naming the offending field in {@code param}.
+ * A validated chat request, reduced to what the simulator acts on: {@link #parse} reads an OpenAI
+ * {@code POST /v1/chat/completions} body, and the other protocols' parsers ({@link MessagesRequest}) build the same
+ * record, so {@link ChatAnswer} plans every protocol's answers alike. Validation errors are thrown as
+ * {@link ApiError}s naming the offending field in {@code param}.
  *
- * <p>Prompt tokens are counted as: cl100k tokens of every message's text (content strings, text parts, assistant tool
- * call arguments, tool results) + 3 per message + 3, the usual approximation of OpenAI's chat framing.
+ * <p>Prompt tokens are counted by {@link Prompt}: cl100k tokens of every message's text (content strings, text parts,
+ * assistant tool call arguments, tool results) + 3 per message + 3, the usual approximation of OpenAI's chat framing,
+ * plus the offered tools' names and schemas.
+ *
+ * @param parallelToolCalls false if the client asked for at most one tool call (OpenAI
+ *     {@code parallel_tool_calls: false}, Anthropic {@code disable_parallel_tool_use: true})
+ * @param promptHash the seed of the deterministic answers ({@link Prompt#seed})
+ * @param cachePrefix the prompt up to the last cache marker, or null if the request marks none
+ * @param systemText the system prompt (every system part joined with newlines), or null if there is none
+ * @param lastUserText the text of the last user message
+ * @param lastUserImages the media types of the images in the last user message, in order ({@code url} for an image
+ *     given by URL)
+ * @param lastRole the role of the last message, as OpenAI names it ({@code tool} after tool results)
+ * @param lastToolResults the tool results of the last turn, in order; empty unless the conversation ends with them
  */
 record ChatRequest(String model, boolean stream, boolean includeUsage, int n, int maxTokens, List<String> stops,
-    List<Tool> tools, ToolChoice toolChoice, String forcedTool, Format format, JsonNode schema, int promptTokens,
-    long promptHash, String lastUserText, String lastRole, String lastToolResult) {
+    List<Tool> tools, ToolChoice toolChoice, String forcedTool, boolean parallelToolCalls, Format format,
+    JsonNode schema, int promptTokens, long promptHash, Prompt.CachePrefix cachePrefix, String systemText,
+    String lastUserText, List<String> lastUserImages, String lastRole, List<String> lastToolResults) {
 
   enum ToolChoice { AUTO, NONE, REQUIRED, NAMED }
 
@@ -26,8 +41,9 @@ record ChatRequest(String model, boolean stream, boolean includeUsage, int n, in
 
   /** The same request, streamed or not: Bedrock says which in the path, not in the body. */
   ChatRequest withStream(boolean streamed) {
-    return new ChatRequest(model, streamed, includeUsage, n, maxTokens, stops, tools, toolChoice, forcedTool, format,
-        schema, promptTokens, promptHash, lastUserText, lastRole, lastToolResult);
+    return new ChatRequest(model, streamed, includeUsage, n, maxTokens, stops, tools, toolChoice, forcedTool,
+        parallelToolCalls, format, schema, promptTokens, promptHash, cachePrefix, systemText, lastUserText,
+        lastUserImages, lastRole, lastToolResults);
   }
 
   /** Reads the body's model (or {@code ""}) without validating anything, for ledger entries of rejected requests. */
@@ -65,11 +81,12 @@ record ChatRequest(String model, boolean stream, boolean includeUsage, int n, in
       throw new ApiError(400, "invalid_request_error", "Invalid 'messages': empty array. Expected an array with minimum "
           + "length 1, but got an empty array instead.", "messages", "empty_array");
     }
-    int promptTokens = 3;
-    long hash = Words.HASH_START;
+    List<Prompt.Message> prompt = new ArrayList<>(messages.size());
+    List<String> system = new ArrayList<>();
+    List<String> toolResults = new ArrayList<>();
+    List<String> lastUserImages = List.of();
     String lastUserText = "";
     String lastRole = "";
-    String lastText = "";
     for (int i = 0; i < messages.size(); i++) {
       JsonNode msg = messages.get(i);
       String at = "messages[" + i + "]";
@@ -81,7 +98,8 @@ record ChatRequest(String model, boolean stream, boolean includeUsage, int n, in
             + "'system', 'developer', 'user', 'assistant', 'tool', and 'function'.");
       }
       String role = roleNode.stringValue();
-      String text = text(msg.get("content"), at + ".content", !role.equals("assistant"));
+      List<String> images = new ArrayList<>();
+      String text = text(msg.get("content"), at + ".content", !role.equals("assistant"), images);
       StringBuilder all = new StringBuilder(text);
       JsonNode calls = msg.get("tool_calls");
       if (role.equals("assistant") && calls != null && !calls.isNull()) {
@@ -91,12 +109,17 @@ record ChatRequest(String model, boolean stream, boolean includeUsage, int n, in
       if (role.equals("tool")) {
         JsonNode id = msg.get("tool_call_id");
         if (id == null || !id.isString()) throw missing(at + ".tool_call_id");
+        toolResults.add(text);
+      } else {
+        toolResults.clear(); // only the results after the last other message answer the last tool calls
       }
-      promptTokens += 3 + Tokens.count(all.toString());
-      hash = Words.hash(Words.hash(hash, role), all);
-      if (role.equals("user")) lastUserText = text;
+      prompt.add(new Prompt.Message(role, all.toString()));
+      if (role.equals("system") || role.equals("developer")) system.add(text);
+      if (role.equals("user")) {
+        lastUserText = text;
+        lastUserImages = List.copyOf(images);
+      }
       lastRole = role;
-      lastText = text;
     }
 
     boolean stream = optBoolean(root, "stream");
@@ -158,6 +181,11 @@ record ChatRequest(String model, boolean stream, boolean includeUsage, int n, in
 
     ToolChoice choice = ToolChoice.AUTO;
     String forced = null;
+    JsonNode ptc = root.get("parallel_tool_calls");
+    if (ptc != null && !ptc.isNull() && !ptc.isBoolean()) {
+      throw ApiError.invalidType("parallel_tool_calls", "a boolean");
+    }
+    boolean parallel = ptc == null || ptc.isNull() || ptc.booleanValue();
     JsonNode tc = root.get("tool_choice");
     if (tc != null && !tc.isNull()) {
       if (toolsNode == null || toolsNode.isNull() || toolsNode.isEmpty()) {
@@ -205,12 +233,17 @@ record ChatRequest(String model, boolean stream, boolean includeUsage, int n, in
       }
     }
 
+    String systemText = system.isEmpty() ? null : String.join("\n", system);
     return new ChatRequest(model, stream, includeUsage, n, maxTokens, List.copyOf(stops), List.copyOf(tools), choice,
-        forced, format, schema, promptTokens, hash, lastUserText, lastRole, lastRole.equals("tool") ? lastText : null);
+        forced, parallel, format, schema, Prompt.tokens(tools, prompt), Prompt.seed(prompt), null, systemText,
+        lastUserText, lastUserImages, lastRole, List.copyOf(toolResults));
   }
 
-  /** The text of a message's content: a string, or the text parts of an array; other parts carry no text here. */
-  private static String text(JsonNode content, String at, boolean required) {
+  /**
+   * The text of a message's content: a string, or the text parts of an array joined with newlines. Adds the media
+   * type of each {@code image_url} part to {@code images}: a {@code data:} URL's own, else {@code url}.
+   */
+  private static String text(JsonNode content, String at, boolean required, List<String> images) {
     if (content == null || content.isNull()) {
       if (required) throw missing(at);
       return "";
@@ -226,11 +259,24 @@ record ChatRequest(String model, boolean stream, boolean includeUsage, int n, in
         if (!part.path("text").isString()) throw missing(at + "[" + i + "].text");
         if (!sb.isEmpty()) sb.append('\n');
         sb.append(part.get("text").stringValue());
+      } else if (type.equals("image_url")) {
+        JsonNode url = part.path("image_url").get("url");
+        if (url == null || !url.isString()) throw missing(at + "[" + i + "].image_url.url");
+        images.add(mediaType(url.stringValue()));
       } else if (type.isEmpty()) {
         throw missing(at + "[" + i + "].type");
       }
     }
     return sb.toString();
+  }
+
+  /** {@code data:image/png;base64,…} → {@code image/png}; any other URL → {@code url}. */
+  static String mediaType(String url) {
+    if (!url.regionMatches(true, 0, "data:", 0, 5)) return "url";
+    int end = 5;
+    while (end < url.length() && url.charAt(end) != ';' && url.charAt(end) != ',') end++;
+    String type = url.substring(5, end);
+    return type.isEmpty() ? "text/plain" : type; // RFC 2397's default
   }
 
   private static ApiError missing(String param) {

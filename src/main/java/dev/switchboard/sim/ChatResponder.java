@@ -45,20 +45,29 @@ final class ChatResponder {
   static void answer(Exchange ex, ChatRequest request) {
     SimContext ctx = ex.deployment.context();
     long created = ctx.clock().instant().getEpochSecond();
-    answer(ex, request, (r, choices) ->
-        new ChatWire(Wire.id("chatcmpl-"), created, r.model(), r.includeUsage()).answer(choices, r.promptTokens()));
+    answer(ex, request, (r, choices, prompt) ->
+        new ChatWire(Wire.id("chatcmpl-"), created, r.model(), r.includeUsage()).answer(choices, prompt));
   }
 
-  /** Plans the answer to {@code request} and sends it in the format {@code wires} makes. */
+  /**
+   * Plans the answer to {@code request}, reads or writes its cache prefix in the deployment's prompt cache, and sends
+   * the answer in the format {@code wires} makes.
+   */
   static void answer(Exchange ex, ChatRequest request, AnswerWire.Factory wires) {
     List<ChatAnswer.Choice> choices = ChatAnswer.plan(request, ex.deployment.spec());
-    answer(ex, request, choices, wires.create(request, choices));
+    answer(ex, request, choices, wires);
   }
 
-  /** Sends {@code choices}, already planned for {@code request}, in the format {@code wire} makes. */
-  static void answer(Exchange ex, ChatRequest request, List<ChatAnswer.Choice> choices, AnswerWire wire) {
-    ex.promptTokens = request.promptTokens();
-    new ChatResponder(ex, request, choices, wire).start();
+  /**
+   * Sends {@code choices}, already planned for {@code request} (a protocol may have reshaped them), in the format
+   * {@code wires} makes, after reading or writing the request's cache prefix in the deployment's prompt cache.
+   */
+  static void answer(Exchange ex, ChatRequest request, List<ChatAnswer.Choice> choices, AnswerWire.Factory wires) {
+    PromptUsage prompt = ex.deployment.promptCache().use(request.promptTokens(), request.cachePrefix());
+    ex.promptTokens = prompt.inputTokens();
+    ex.cacheReadTokens = prompt.cacheReadTokens();
+    ex.cacheWriteTokens = prompt.cacheWriteTokens();
+    new ChatResponder(ex, request, choices, wires.create(request, choices, prompt)).start();
   }
 
   private void start() {
@@ -99,7 +108,9 @@ final class ChatResponder {
           return;
         }
         Tokens.Piece p = c.pieces().get(step);
-        wire.piece(out, c, p.text());
+        int block = c.blockAt(step);
+        if (block > 0 && c.toolCalls().get(block).firstPiece() == step) wire.nextBlock(out, c, block);
+        wire.piece(out, c, block, p.text());
         ex.sentTokens += p.tokens();
         chunksSent++;
       }

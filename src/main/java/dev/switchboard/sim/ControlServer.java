@@ -245,6 +245,8 @@ final class ControlServer implements Handler<HttpServerRequest> {
     o.put("stream", e.stream());
     o.put("prompt_tokens", e.promptTokens());
     o.put("completion_tokens", e.completionTokens());
+    o.put("cache_read_tokens", e.cacheReadTokens());
+    o.put("cache_write_tokens", e.cacheWriteTokens());
     o.put("outcome", e.outcome());
     return o;
   }

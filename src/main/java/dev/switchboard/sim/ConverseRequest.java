@@ -28,7 +28,11 @@ import tools.jackson.databind.JsonNode;
  * assistant messages, {@code toolResult} only in user ones, each answering a {@code toolUse} of the message before,
  * and every {@code toolUse} answered by the next message; tool blocks need a {@code toolConfig}; there is no tool
  * choice "none". Unknown top-level fields are refused too. Images, documents, reasoning and cache points are checked
- * for shape and carry no text.
+ * for shape and carry no text; an image's media type is {@code image/<format>}.
+ *
+ * <p>A {@code cachePoint} block (in {@code system}, in a message's content or among {@code toolConfig.tools}) ends the
+ * cacheable prefix after what precedes it; the last one, in the order tools → system → messages, makes the request's
+ * {@link Prompt.CachePrefix}.
  */
 final class ConverseRequest {
   private static final Set<String> FIELDS = Set.of("messages", "system", "inferenceConfig", "toolConfig",
@@ -53,8 +57,8 @@ final class ConverseRequest {
    */
   record Parsed(ChatRequest chat, boolean reportStopSequence) {}
 
-  /** One message of the equivalent OpenAI conversation, for counting and seeding. */
-  private record Flat(String role, String text) {}
+  /** A system prompt's text, and its length up to the last {@code cachePoint} in it (-1: none). */
+  private record SystemPrompt(String text, int markedLength) {}
 
   private ConverseRequest() {}
 
@@ -64,11 +68,20 @@ final class ConverseRequest {
     for (String name : root.propertyNames()) {
       if (!FIELDS.contains(name)) throw invalid(name, "is not a member of ConverseRequest");
     }
-    List<Flat> flat = new ArrayList<>();
+    CacheMarks marks = new CacheMarks();
+    List<Prompt.Message> flat = new ArrayList<>();
+    String systemText = null;
     JsonNode system = root.get("system");
     if (system != null && !system.isNull()) {
-      String text = systemText(system);
-      if (!text.isEmpty()) flat.add(new Flat("system", text));
+      SystemPrompt sp = systemText(system);
+      if (sp.markedLength() >= 0) {
+        marks.endAt(0, sp.markedLength() == 0 ? null
+            : new Prompt.Message("system", sp.text().substring(0, sp.markedLength())));
+      }
+      if (!sp.text().isEmpty()) {
+        systemText = sp.text();
+        flat.add(new Prompt.Message("system", systemText));
+      }
     }
 
     JsonNode messages = root.get("messages");
@@ -76,7 +89,8 @@ final class ConverseRequest {
     if (!messages.isArray()) throw invalid("messages", "Member must be a list");
     if (messages.isEmpty()) throw invalid("messages", "Member must have length greater than or equal to 1");
     boolean toolBlocks = false;
-    String lastToolResult = null;
+    List<String> lastToolResults = List.of();
+    List<String> lastUserImages = List.of();
     String previousRole = null;
     Set<String> pendingToolUses = Set.of();
     for (int i = 0; i < messages.size(); i++) {
@@ -101,6 +115,8 @@ final class ConverseRequest {
       if (!content.isArray()) throw invalid(at + ".content", "Member must be a list");
       if (content.isEmpty()) throw invalid(at + ".content", "Member must have length greater than or equal to 1");
       Turn turn = turn(content, at + ".content", role.equals("user"));
+      int before = flat.size();
+      String text = turn.text.toString();
       toolBlocks |= !turn.toolUseIds.isEmpty() || !turn.toolResultIds.isEmpty();
       if (role.equals("user")) {
         for (Map.Entry<String, String> r : turn.toolResultIds.entrySet()) {
@@ -111,13 +127,20 @@ final class ConverseRequest {
         }
         requireResults(pendingToolUses, turn.toolResultIds.keySet(), at);
         pendingToolUses = Set.of();
-        for (String result : turn.toolResults) flat.add(new Flat("tool", result));
-        if (turn.toolResults.isEmpty() || turn.hasText) flat.add(new Flat("user", turn.text.toString()));
-        lastToolResult = turn.toolResults.isEmpty() ? null : turn.toolResults.getLast();
+        for (String result : turn.toolResults) flat.add(new Prompt.Message("tool", result));
+        boolean userMessage = turn.toolResults.isEmpty() || turn.hasText;
+        if (userMessage) flat.add(new Prompt.Message("user", text, turn.media));
+        if (turn.marked) {
+          marks.endAt(before + turn.markedResults, turn.markedContent && userMessage
+              ? new Prompt.Message("user", text.substring(0, turn.markedText), turn.markedMedia) : null);
+        }
+        lastToolResults = List.copyOf(turn.toolResults);
+        lastUserImages = List.copyOf(turn.images);
       } else {
         pendingToolUses = turn.toolUseIds;
-        flat.add(new Flat("assistant", turn.text.toString()));
-        lastToolResult = null;
+        flat.add(new Prompt.Message("assistant", text));
+        if (turn.marked) marks.endAt(before, new Prompt.Message("assistant", text.substring(0, turn.markedText)));
+        lastToolResults = List.of();
       }
     }
 
@@ -144,7 +167,7 @@ final class ConverseRequest {
     JsonNode toolConfig = root.get("toolConfig");
     if (toolConfig != null && !toolConfig.isNull()) {
       if (!toolConfig.isObject()) throw invalid("toolConfig", "Member must be a structure");
-      tools = tools(toolConfig.get("tools"));
+      tools = tools(toolConfig.get("tools"), marks);
       JsonNode tc = toolConfig.get("toolChoice");
       if (tc != null && !tc.isNull()) {
         String member = member(tc, "toolConfig.toolChoice", Set.of("auto", "any", "tool"));
@@ -181,17 +204,15 @@ final class ConverseRequest {
       throw invalid("additionalModelRequestFields", "Member must be a JSON object");
     }
 
-    int promptTokens = 3;
-    long hash = Words.HASH_START;
+    int promptTokens = Prompt.tokens(tools, flat);
     String lastUserText = "";
-    for (Flat m : flat) {
-      promptTokens += 3 + Tokens.count(m.text());
-      hash = Words.hash(Words.hash(hash, m.role()), m.text());
-      if (m.role().equals("user")) lastUserText = m.text();
-    }
-    String lastRole = lastToolResult != null ? "tool" : flat.getLast().role();
+    for (Prompt.Message m : flat) if (m.role().equals("user")) lastUserText = m.text();
+    String lastRole = !lastToolResults.isEmpty() ? "tool" : flat.getLast().role();
+    // Converse has no switch for parallel tool calls.
     ChatRequest chat = new ChatRequest(model, false, false, 1, maxTokens, stops, List.copyOf(tools), choice, forced,
-        ChatRequest.Format.TEXT, null, promptTokens, hash, lastUserText, lastRole, lastToolResult);
+        true, ChatRequest.Format.TEXT, null, promptTokens, Prompt.seed(flat),
+        marks.prefix(model, tools, flat, promptTokens), systemText, lastUserText, lastUserImages, lastRole,
+        lastToolResults);
     return new Parsed(chat, reportStopSequence);
   }
 
@@ -203,11 +224,34 @@ final class ConverseRequest {
     /** toolUseId → the path of its block. */
     final Map<String, String> toolResultIds = new LinkedHashMap<>();
     final Set<String> toolUseIds = new LinkedHashSet<>();
+    /** The media types of the images, in order. */
+    final List<String> images = new ArrayList<>();
+    /** A hash of the images' and documents' sources, for the cache key. */
+    long media;
+    /** Whether a {@code cachePoint} ends the prefix in this message, and the state at the last one. */
+    boolean marked;
+    boolean markedContent;
+    int markedResults;
+    int markedText;
+    long markedMedia;
 
     void appendText(String s) {
       if (hasText) text.append('\n');
       text.append(s);
       hasText = true;
+    }
+
+    void attach(JsonNode source) {
+      media = Words.mix(media, Words.hash(Words.HASH_START, Json.MAPPER.writeValueAsString(source)));
+    }
+
+    /** The prefix ends here ({@code content}: after content other than tool results). */
+    void mark(boolean content) {
+      marked = true;
+      markedContent = content;
+      markedResults = toolResults.size();
+      markedText = text.length();
+      markedMedia = media;
     }
   }
 
@@ -229,8 +273,11 @@ final class ConverseRequest {
           }
           turn.appendText(text);
         }
-        case "image" -> image(v, vat);
-        case "document", "video", "audio" -> object(object(v, vat).get("source"), vat + ".source");
+        case "image" -> {
+          turn.images.add(image(v, vat));
+          turn.attach(v.get("source"));
+        }
+        case "document", "video", "audio" -> turn.attach(object(object(v, vat).get("source"), vat + ".source"));
         case "toolUse" -> {
           if (user) throw BedrockErrors.validation(bat + ": toolUse blocks are only allowed in assistant messages.");
           String id = toolUseId(object(v, vat).get("toolUseId"), vat + ".toolUseId");
@@ -267,7 +314,10 @@ final class ConverseRequest {
           if (user) throw BedrockErrors.validation(bat + ": reasoningContent is only allowed in assistant messages.");
           member(v, vat, Set.of("reasoningText", "redactedContent"));
         }
-        case "cachePoint" -> cachePoint(v, vat);
+        case "cachePoint" -> {
+          cachePoint(v, vat);
+          turn.mark(otherContent);
+        }
         default -> object(v, vat); // guard content, citations, search results: nothing the simulator reads
       }
       otherContent = true;
@@ -308,9 +358,10 @@ final class ConverseRequest {
         + String.join(", ", missing));
   }
 
-  private static String systemText(JsonNode system) {
+  private static SystemPrompt systemText(JsonNode system) {
     if (!system.isArray()) throw invalid("system", "Member must be a list");
     StringBuilder sb = new StringBuilder();
+    int markedLength = -1;
     for (int j = 0; j < system.size(); j++) {
       String at = "system." + j;
       String member = member(system.get(j), at, SYSTEM_BLOCKS);
@@ -320,14 +371,17 @@ final class ConverseRequest {
           if (!sb.isEmpty()) sb.append('\n');
           sb.append(string(v, at + ".text"));
         }
-        case "cachePoint" -> cachePoint(v, at + ".cachePoint");
+        case "cachePoint" -> {
+          cachePoint(v, at + ".cachePoint");
+          markedLength = sb.length();
+        }
         default -> object(v, at + "." + member);
       }
     }
-    return sb.toString();
+    return new SystemPrompt(sb.toString(), markedLength);
   }
 
-  private static List<ChatRequest.Tool> tools(JsonNode node) {
+  private static List<ChatRequest.Tool> tools(JsonNode node, CacheMarks marks) {
     if (node == null || node.isNull()) throw invalid("toolConfig.tools", "Member must not be null");
     if (!node.isArray()) throw invalid("toolConfig.tools", "Member must be a list");
     if (node.isEmpty()) throw invalid("toolConfig.tools", "Member must have length greater than or equal to 1");
@@ -339,6 +393,7 @@ final class ConverseRequest {
       JsonNode v = node.get(i).get(member);
       if (member.equals("cachePoint")) {
         cachePoint(v, at + ".cachePoint");
+        marks.endAtTools(tools.size());
         continue;
       }
       String name = string(object(v, at + "." + member).get("name"), at + "." + member + ".name");
@@ -376,13 +431,15 @@ final class ConverseRequest {
     }
   }
 
-  private static void image(JsonNode v, String at) {
+  /** Checks an image block; returns its media type, {@code image/<format>}. */
+  private static String image(JsonNode v, String at) {
     object(v, at);
     String format = v.path("format").asString("");
     if (!IMAGE_FORMATS.contains(format)) {
       throw invalid(at + ".format", "Member must satisfy enum value set: [png, jpeg, gif, webp]");
     }
     member(v.get("source"), at + ".source", Set.of("bytes", "s3Location"));
+    return "image/" + format;
   }
 
   private static void cachePoint(JsonNode v, String at) {

@@ -11,8 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One simulated deployment: its HTTP server (OpenAI, Anthropic, Gemini and Bedrock routes on one port), its fault and
- * whether it is listening.
+ * One simulated deployment: its HTTP server (OpenAI, Anthropic, Gemini and Bedrock routes on one port), its fault,
+ * whether it is listening, and its prompt cache.
  *
  * <p>Thread-safe. The fault is read by event loops on every request and set from any thread. Listening follows the
  * state ({@code not stopped, no REFUSE fault, region up}); each change queues one reconciliation on {@link #transitions},
@@ -29,6 +29,7 @@ final class Deployment implements SimDeployment {
   private final AnthropicRoutes anthropic;
   private final BedrockRoutes bedrock;
   private final GeminiRoutes gemini;
+  private final PromptCache promptCache = new PromptCache(PromptCache.DEFAULT_CAPACITY);
   private final AtomicReference<ActiveFault> fault = new AtomicReference<>();
   private volatile boolean regionDown;
   private volatile int port;
@@ -58,6 +59,11 @@ final class Deployment implements SimDeployment {
 
   SimContext context() {
     return context;
+  }
+
+  /** The prompt prefixes this deployment has cached; shared by both protocols, as one backend's cache would be. */
+  PromptCache promptCache() {
+    return promptCache;
   }
 
   @Override

@@ -29,7 +29,10 @@ final class Exchange {
   private final long startNanos;
   String model = "";
   boolean stream;
+  /** Prompt tokens neither read from nor written to the prompt cache. */
   int promptTokens;
+  int cacheReadTokens;
+  int cacheWriteTokens;
   /** Completion tokens written so far; what the ledger records if the exchange ends early. */
   int sentTokens;
   /** A CUT fault to apply while answering, or null. */
@@ -71,7 +74,7 @@ final class Exchange {
     finished = true;
     SimDeploymentSpec spec = deployment.spec();
     deployment.context().ledger().record(requestId, spec.name(), spec.region(), model, endpoint, stream, promptTokens,
-        sentTokens, outcome);
+        sentTokens, cacheReadTokens, cacheWriteTokens, outcome);
   }
 
   /** Runs {@code task} after {@code millis} unless the client leaves first; 0 runs it now. */

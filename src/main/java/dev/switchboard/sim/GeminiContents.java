@@ -16,7 +16,8 @@ import tools.jackson.databind.JsonNode;
  * {@code functionResponse} (its text is the response's only string field, else the response's JSON), followed by a
  * user message with its text parts joined by newlines (omitted when the content holds only function responses); a
  * model content becomes one assistant message of its text and the JSON of its calls' {@code args}. Thought parts,
- * inline data and file data carry no text.
+ * inline data and file data carry no text; image data ({@code inlineData} with an {@code image/*} type, by its type,
+ * and {@code fileData} with an image type or none, as {@code url}) counts among the last user content's images.
  *
  * <p>Checks beyond the field types, each a 400 {@code INVALID_ARGUMENT} worded as Gemini words it: roles are
  * {@code user} or {@code model} (unset means user); every content has parts and every part exactly one kind of data;
@@ -39,35 +40,34 @@ final class GeminiContents {
 
   private GeminiContents() {}
 
-  /** One message of the equivalent OpenAI conversation. */
-  record Flat(String role, String text) {}
-
   /**
    * The conversation read, with what {@link ChatRequest} needs of it.
    *
-   * @param lastToolResult the text of the last function response when the conversation ends with function responses
+   * @param flat the equivalent OpenAI conversation
+   * @param lastToolResults the texts of the last user content's function responses when the conversation ends with
+   *     them, else empty
+   * @param systemText the system instruction's text, or null without one
+   * @param lastUserImages the media types of the last user content's images ({@code url} for file data)
    */
-  record Conversation(List<Flat> flat, String lastToolResult) {
+  record Conversation(List<Prompt.Message> flat, List<String> lastToolResults, String systemText,
+      List<String> lastUserImages) {
+    /** The prompt tokens of the conversation alone, without tools. */
     int promptTokens() {
-      int tokens = 3;
-      for (Flat m : flat) tokens += 3 + Tokens.count(m.text());
-      return tokens;
+      return Prompt.tokens(List.of(), flat);
     }
 
     long promptHash() {
-      long hash = Words.HASH_START;
-      for (Flat m : flat) hash = Words.hash(Words.hash(hash, m.role()), m.text());
-      return hash;
+      return Prompt.seed(flat);
     }
 
     String lastUserText() {
       String last = "";
-      for (Flat m : flat) if (m.role().equals("user")) last = m.text();
+      for (Prompt.Message m : flat) if (m.role().equals("user")) last = m.text();
       return last;
     }
 
     String lastRole() {
-      return lastToolResult != null ? "tool" : flat.getLast().role();
+      return !lastToolResults.isEmpty() ? "tool" : flat.getLast().role();
     }
   }
 
@@ -79,6 +79,7 @@ final class GeminiContents {
     final StringBuilder args = new StringBuilder();
     final List<Call> calls = new ArrayList<>();
     final List<String> responses = new ArrayList<>();
+    final List<String> images = new ArrayList<>();
 
     Turn(String role) {
       this.role = role;
@@ -94,12 +95,14 @@ final class GeminiContents {
    * @param signatures whether to enforce thought signatures (generation does; token counting does not)
    */
   static Conversation read(JsonNode root, String request, boolean signatures) {
-    List<Flat> flat = new ArrayList<>();
+    List<Prompt.Message> flat = new ArrayList<>();
+    String systemText = null;
     JsonNode system = GeminiFields.object(root, "systemInstruction", "", "Content");
     if (system != null) {
       GeminiFields.known(system, CONTENT, "system_instruction");
       Turn t = turn(system, "system_instruction", request, "user");
-      flat.add(new Flat("system", t.text.toString()));
+      systemText = t.text.toString();
+      flat.add(new Prompt.Message("system", systemText));
     }
     JsonNode contents = GeminiFields.array(root, "contents", "", "type.googleapis.com/google.ai.generativelanguage."
         + "v1beta.Content");
@@ -124,18 +127,20 @@ final class GeminiContents {
     order(turns);
     if (signatures) signatures(turns);
 
-    String lastToolResult = null;
+    List<String> lastToolResults = List.of();
+    List<String> lastUserImages = List.of();
     for (Turn t : turns) {
       if (t.role.equals("user")) {
-        for (String r : t.responses) flat.add(new Flat("tool", r));
-        if (t.responses.isEmpty() || t.hasText) flat.add(new Flat("user", t.text.toString()));
-        lastToolResult = t.responses.isEmpty() ? null : t.responses.getLast();
+        for (String r : t.responses) flat.add(new Prompt.Message("tool", r));
+        if (t.responses.isEmpty() || t.hasText) flat.add(new Prompt.Message("user", t.text.toString()));
+        lastToolResults = List.copyOf(t.responses);
+        lastUserImages = List.copyOf(t.images);
       } else {
-        flat.add(new Flat("assistant", t.text.toString() + t.args));
-        lastToolResult = null;
+        flat.add(new Prompt.Message("assistant", t.text.toString() + t.args));
+        lastToolResults = List.of();
       }
     }
-    return new Conversation(List.copyOf(flat), lastToolResult);
+    return new Conversation(List.copyOf(flat), lastToolResults, systemText, lastUserImages);
   }
 
   private static Turn turn(JsonNode content, String at, String request, String role) {
@@ -185,6 +190,8 @@ final class GeminiContents {
           if (GeminiFields.string(blob, "data", pat + ".inline_data") == null) {
             throw GeminiFields.invalidField(request, pat + ".inline_data.data", "Required field is not set.");
           }
+          String type = GeminiFields.string(blob, "mimeType", pat + ".inline_data");
+          if (type != null && type.startsWith("image/")) turn.images.add(type);
         }
         case "fileData" -> {
           JsonNode file = GeminiFields.object(p, "fileData", pat, "FileData");
@@ -192,6 +199,8 @@ final class GeminiContents {
           if (GeminiFields.string(file, "fileUri", pat + ".file_data") == null) {
             throw GeminiFields.invalidField(request, pat + ".file_data.file_uri", "Required field is not set.");
           }
+          String type = GeminiFields.string(file, "mimeType", pat + ".file_data");
+          if (type == null || type.startsWith("image/")) turn.images.add("url");
         }
         case "functionCall" -> turn.calls.add(call(p, pat, request, turn, signature));
         case "functionResponse" -> turn.responses.add(response(p, pat, request, turn));

@@ -183,8 +183,10 @@ record GeminiRequest(ChatRequest chat, int thoughtTokens, boolean includeThought
       }
     }
 
-    ChatRequest chat = new ChatRequest(model, stream, false, n, maxTokens, stops, tools, choice, forced, format,
-        schema, conv.promptTokens(), conv.promptHash(), conv.lastUserText(), conv.lastRole(), conv.lastToolResult());
+    // Gemini has no switch for parallel calls; its prompt has no cache markers (cached content is a separate API).
+    ChatRequest chat = new ChatRequest(model, stream, false, n, maxTokens, stops, tools, choice, forced, true, format,
+        schema, Prompt.tokens(tools, conv.flat()), conv.promptHash(), null, conv.systemText(), conv.lastUserText(),
+        conv.lastUserImages(), conv.lastRole(), conv.lastToolResults());
     return new GeminiRequest(chat, thoughts, includeThoughts);
   }
 

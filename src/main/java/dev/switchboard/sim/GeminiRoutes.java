@@ -122,7 +122,7 @@ final class GeminiRoutes implements Handler<HttpServerRequest> {
       for (ChatAnswer.Choice c : ChatAnswer.plan(request.chat(), spec)) choices.add(c.isToolCall() ? c.whole() : c);
       long seed = Words.mix(spec.seed(), request.chat().promptHash());
       ChatResponder.answer(ex, request.chat(), choices,
-          new GeminiWire(responseId, ex.model, choices, request, seed, sse));
+          (r, planned, prompt) -> new GeminiWire(responseId, ex.model, planned, request, seed, sse));
     } catch (ApiError e) {
       ex.fail(e, null);
     }

@@ -14,8 +14,10 @@ import tools.jackson.core.io.JsonStringEncoder;
  * Written here rather than borrowed from the gateway's codec so that the simulator stays an independent
  * implementation of the protocol.
  *
- * <p>Each candidate's answer is one part: {@code text}, or a {@code functionCall} with its whole {@code args} and a
- * {@code thoughtSignature} ({@link ThoughtSignatures}); a call cut short by {@code maxOutputTokens} has no part at all.
+ * <p>Each candidate's answer is one {@code text} part, or one {@code functionCall} part per call with its whole
+ * {@code args}, the first of them with a {@code thoughtSignature} ({@link ThoughtSignatures}; Gemini signs only the
+ * first of parallel calls); a call cut short by {@code maxOutputTokens} has no part at all. Streamed, each call is a
+ * chunk of its own.
  * Thoughts, when asked for, come first as a {@code thought: true} text part (in a stream, the first chunk). A stream
  * ends with a chunk holding every candidate's {@code finishReason} (over an empty text part) and the
  * {@code usageMetadata}; there is no end marker. {@code finishReason} is {@code STOP}, also for function calls, or
@@ -54,7 +56,9 @@ final class GeminiWire implements AnswerWire {
     this.thoughts = new String[choices.size()];
     long promptHash = request.chat().promptHash();
     for (ChatAnswer.Choice c : choices) {
-      if (c.isToolCall()) signatures[c.index()] = ThoughtSignatures.issue(c.toolName(), promptHash, c.index());
+      if (c.isToolCall()) {
+        signatures[c.index()] = ThoughtSignatures.issue(c.toolCalls().getFirst().name(), promptHash, c.index());
+      }
       if (request.thoughtTokens() > 0) {
         thoughts[c.index()] = Words.generate(Words.mix(Words.mix(seed, 0x7468_6f75_6768L), c.index()),
             request.thoughtTokens());
@@ -99,11 +103,14 @@ final class GeminiWire implements AnswerWire {
         g.writeStartObject();
         g.writeObjectPropertyStart("content");
         boolean thought = request.includeThoughts() && thoughts[c.index()] != null;
-        boolean answer = !c.isToolCall() || !c.finishReason().equals("length");
+        boolean answer = !c.isToolCall() || c.toolCalls().getFirst().complete();
         if (thought || answer) {
           g.writeArrayPropertyStart("parts");
           if (thought) thoughtPart(g, c);
-          if (answer) answerPart(g, c, c.isToolCall() ? c.arguments() : c.content());
+          if (!c.isToolCall()) textPart(g, c.content());
+          for (int i = 0; i < c.toolCalls().size(); i++) {
+            if (c.toolCalls().get(i).complete()) callPart(g, c, i, c.toolCalls().get(i).arguments());
+          }
           g.writeEndArray();
         }
         g.writeStringProperty("role", "model");
@@ -145,12 +152,16 @@ final class GeminiWire implements AnswerWire {
     endFrame(out);
   }
 
+  /** Nothing: each call is a whole part in a chunk of its own, with nothing to close or open between them. */
+  @Override
+  public void nextBlock(Buffer out, ChatAnswer.Choice c, int block) {}
+
   /**
    * A text piece is spliced from constant bytes and the escaped text: most of a stream's chunks, kept cheap. A tool
-   * call arrives whole, in one piece, as Gemini sends it.
+   * call arrives whole, in one piece ({@link ChatAnswer.Choice#whole}), as Gemini sends it.
    */
   @Override
-  public void piece(Buffer out, ChatAnswer.Choice c, String text) {
+  public void piece(Buffer out, ChatAnswer.Choice c, int block, String text) {
     if (!c.isToolCall()) {
       frame(out);
       out.appendBytes(TEXT_OPEN).appendBytes(ESCAPE.quoteAsUTF8(text)).appendBytes(TEXT_CLOSE)
@@ -158,7 +169,7 @@ final class GeminiWire implements AnswerWire {
       endFrame(out);
       return;
     }
-    if (c.finishReason().equals("length")) return; // incomplete arguments: Gemini sends no call at all
+    if (!c.toolCalls().get(block).complete()) return; // incomplete arguments: Gemini sends no call at all
     frame(out);
     try (JsonGenerator g = Wire.generator(out)) {
       g.writeStartObject();
@@ -166,7 +177,7 @@ final class GeminiWire implements AnswerWire {
       g.writeStartObject();
       g.writeObjectPropertyStart("content");
       g.writeArrayPropertyStart("parts");
-      answerPart(g, c, text);
+      callPart(g, c, block, text);
       g.writeEndArray();
       g.writeStringProperty("role", "model");
       g.writeEndObject();
@@ -215,19 +226,21 @@ final class GeminiWire implements AnswerWire {
     g.writeEndObject();
   }
 
-  /** The answer's part: text, or the call with its (complete) arguments and signature. */
-  private void answerPart(JsonGenerator g, ChatAnswer.Choice c, String text) {
+  private static void textPart(JsonGenerator g, String text) {
     g.writeStartObject();
-    if (c.isToolCall()) {
-      g.writeObjectPropertyStart("functionCall");
-      g.writeStringProperty("name", c.toolName());
-      g.writeName("args");
-      g.writeRawValue(text); // compact JSON written by Json.MAPPER when the answer was planned
-      g.writeEndObject();
-      g.writeStringProperty("thoughtSignature", signatures[c.index()]);
-    } else {
-      g.writeStringProperty("text", text);
-    }
+    g.writeStringProperty("text", text);
+    g.writeEndObject();
+  }
+
+  /** Call {@code block} of {@code c} with its (complete) arguments, and the signature if it is the first call. */
+  private void callPart(JsonGenerator g, ChatAnswer.Choice c, int block, String args) {
+    g.writeStartObject();
+    g.writeObjectPropertyStart("functionCall");
+    g.writeStringProperty("name", c.toolCalls().get(block).name());
+    g.writeName("args");
+    g.writeRawValue(args); // compact JSON written by Json.MAPPER when the answer was planned
+    g.writeEndObject();
+    if (block == 0) g.writeStringProperty("thoughtSignature", signatures[c.index()]);
     g.writeEndObject();
   }
 

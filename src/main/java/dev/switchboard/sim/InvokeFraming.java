@@ -10,20 +10,22 @@ import java.util.Base64;
  * body is the model's own JSON with the token counts and latency in {@code X-Amzn-Bedrock-*} headers; a stream is
  * event-stream frames with {@code :event-type chunk} whose payload is {@code {"bytes":"<base64 of one Anthropic event>"}},
  * the last event ({@code message_stop}) carrying {@code amazon-bedrock-invocationMetrics}, which Bedrock adds to the
- * model's own JSON. A stream broken off mid-way ends with a {@code modelStreamErrorException} frame.
+ * model's own JSON. The input token count is the uncached input, as the body's {@code input_tokens}; cache reads and
+ * writes, when there are any, have headers and metrics of their own. A stream broken off mid-way ends with a
+ * {@code modelStreamErrorException} frame.
  */
 final class InvokeFraming implements MessagesFraming {
   private static final byte[] BYTES_OPEN = "{\"bytes\":\"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] BYTES_CLOSE = "\"}".getBytes(StandardCharsets.US_ASCII);
 
   private final Exchange ex;
-  private final int inputTokens;
+  private final PromptUsage prompt;
   private final int outputTokens;
   private long firstByteMillis = -1;
 
-  InvokeFraming(Exchange ex, int inputTokens, int outputTokens) {
+  InvokeFraming(Exchange ex, PromptUsage prompt, int outputTokens) {
     this.ex = ex;
-    this.inputTokens = inputTokens;
+    this.prompt = prompt;
     this.outputTokens = outputTokens;
   }
 
@@ -33,9 +35,13 @@ final class InvokeFraming implements MessagesFraming {
       response.putHeader("content-type", EventFrames.CONTENT_TYPE)
           .putHeader("x-amzn-bedrock-content-type", Wire.JSON);
     } else {
-      response.putHeader("x-amzn-bedrock-input-token-count", Integer.toString(inputTokens))
+      response.putHeader("x-amzn-bedrock-input-token-count", Integer.toString(prompt.inputTokens()))
           .putHeader("x-amzn-bedrock-output-token-count", Integer.toString(outputTokens))
           .putHeader("x-amzn-bedrock-invocation-latency", Long.toString(ex.elapsedMillis()));
+      if (cached()) {
+        response.putHeader("x-amzn-bedrock-cache-read-input-token-count", Integer.toString(prompt.cacheReadTokens()))
+            .putHeader("x-amzn-bedrock-cache-write-input-token-count", Integer.toString(prompt.cacheWriteTokens()));
+      }
     }
   }
 
@@ -61,12 +67,21 @@ final class InvokeFraming implements MessagesFraming {
 
   /** {@code json} (an object) with Bedrock's invocation metrics added as its last member. */
   private Buffer withMetrics(Buffer json) {
-    return json.getBuffer(0, json.length() - 1)
+    Buffer out = json.getBuffer(0, json.length() - 1)
         .appendString(",\"amazon-bedrock-invocationMetrics\":{\"inputTokenCount\":").appendString(
-            Integer.toString(inputTokens))
+            Integer.toString(prompt.inputTokens()))
         .appendString(",\"outputTokenCount\":").appendString(Integer.toString(outputTokens))
         .appendString(",\"invocationLatency\":").appendString(Long.toString(ex.elapsedMillis()))
-        .appendString(",\"firstByteLatency\":").appendString(Long.toString(Math.max(0, firstByteMillis)))
-        .appendString("}}");
+        .appendString(",\"firstByteLatency\":").appendString(Long.toString(Math.max(0, firstByteMillis)));
+    if (cached()) {
+      out.appendString(",\"cacheReadInputTokenCount\":").appendString(Integer.toString(prompt.cacheReadTokens()))
+          .appendString(",\"cacheWriteInputTokenCount\":").appendString(Integer.toString(prompt.cacheWriteTokens()));
+    }
+    return out.appendString("}}");
+  }
+
+  /** Whether the request marked a cache prefix, so that Bedrock reports cache reads and writes. */
+  private boolean cached() {
+    return prompt.cacheReadTokens() > 0 || prompt.cacheWriteTokens() > 0;
   }
 }

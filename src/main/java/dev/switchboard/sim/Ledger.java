@@ -54,12 +54,13 @@ public final class Ledger {
   }
 
   LedgerEntry record(String requestId, String deployment, String region, String model, String endpoint,
-      boolean stream, int promptTokens, int completionTokens, String outcome) {
+      boolean stream, int promptTokens, int completionTokens, int cacheReadTokens, int cacheWriteTokens,
+      String outcome) {
     LedgerEntry e;
     List<CompletableFuture<LedgerEntry>> matched = null;
     synchronized (this) {
       e = new LedgerEntry(nextSeq++, requestId, deployment, region, model, endpoint, stream, promptTokens,
-          completionTokens, outcome);
+          completionTokens, cacheReadTokens, cacheWriteTokens, outcome);
       entries.add(e);
       for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
         Waiter w = it.next();

@@ -14,15 +14,22 @@ package dev.switchboard.sim;
  *     {@code "generateContent"} (Gemini, streamed or not), {@code "converse"} or {@code "invoke"} (Bedrock)
  * @param stream whether the request asked for a stream
  * @param promptTokens prompt tokens as reported in {@code usage} ({@code prompt_tokens}, Anthropic
- *     {@code input_tokens}, Gemini {@code promptTokenCount}, Bedrock {@code inputTokens}; 0 if the request was
- *     rejected before parsing)
+ *     {@code input_tokens}, Gemini {@code promptTokenCount}, Bedrock {@code inputTokens}) but without those read
+ *     from or written to the prompt cache (Anthropic's {@code input_tokens} and Bedrock's {@code inputTokens} exclude
+ *     them too, OpenAI's {@code prompt_tokens} would include them); without cache markers (always on OpenAI and
+ *     Gemini) all the prompt tokens; 0 if the request was rejected before parsing
  * @param completionTokens completion tokens whose text was written to the client: all of them for a completed
  *     request, the chunks sent so far for a cancelled or cut stream, 0 for a non-streamed answer that never arrived;
  *     Gemini's thinking tokens count as written with the stream's head (billed whether shown or not), and a Gemini
  *     call cut short by the token limit, which is never sent, counts as generated
+ * @param cacheReadTokens prompt tokens read from the deployment's prompt cache (Anthropic
+ *     {@code cache_read_input_tokens}); 0 without cache markers
+ * @param cacheWriteTokens prompt tokens written to the deployment's prompt cache (Anthropic
+ *     {@code cache_creation_input_tokens}); 0 without cache markers
  * @param outcome {@code completed}, {@code cancelled} (the client went away), {@code cut} (CUT fault),
  *     {@code fault:<kind>} (STATUS or RESET fault, e.g. {@code fault:status}) or {@code error:<status>} (the request
  *     was invalid, e.g. {@code error:404})
  */
 public record LedgerEntry(long seq, String requestId, String deployment, String region, String model, String endpoint,
-    boolean stream, int promptTokens, int completionTokens, String outcome) {}
+    boolean stream, int promptTokens, int completionTokens, int cacheReadTokens, int cacheWriteTokens,
+    String outcome) {}

@@ -24,7 +24,12 @@ import tools.jackson.databind.node.ObjectNode;
  * the JSON of its {@code tool_use} inputs form one assistant message. Prompt tokens and the answer seed are computed
  * from that list exactly as {@link ChatRequest} does (cl100k tokens + 3 per message + 3), so a conversation gets the
  * same usage and the same filler words from either protocol. A last user message holding tool results counts as
- * "after a tool result" even if text follows them, so the answer is text that quotes the last result.
+ * "after a tool result" even if text follows them, so the answer is text that quotes the results.
+ *
+ * <p>{@code cache_control} markers (on tools, system blocks and message content blocks, also inside a
+ * {@code tool_result}; at most 4) make the prompt up to the last marked block, in Anthropic's order tools → system →
+ * messages, the request's {@link Prompt.CachePrefix}. A marked block in the middle of a message cuts that message's
+ * text after the block.
  *
  * <p>Strict where a translating gateway could go wrong, as the real API is: unknown top-level fields, unknown content
  * block types, {@code tool_use} outside assistant messages, {@code tool_result} outside user messages or after other
@@ -50,14 +55,33 @@ final class MessagesRequest {
       "container_upload", "tool_reference", "mcp_tool_use", "mcp_tool_result"));
   private static final Pattern TOOL_ID = Pattern.compile("[a-zA-Z0-9_-]+");
   private static final Pattern TOOL_NAME = Pattern.compile("[a-zA-Z0-9_-]{1,128}");
+  private static final Set<String> IMAGE_TYPES = Set.of("image/jpeg", "image/png", "image/gif", "image/webp");
+  private static final Set<String> CACHE_TTLS = Set.of("5m", "1h");
+  private static final int MAX_CACHE_MARKERS = 4;
 
   /** The {@code anthropic_version} an InvokeModel body for an Anthropic model on Bedrock carries. */
   static final String BEDROCK_VERSION = "bedrock-2023-05-31";
 
   private MessagesRequest() {}
 
-  /** One message of the equivalent OpenAI conversation, for counting and seeding. */
-  private record Flat(String role, String text) {}
+  /** Validates a block's {@code cache_control} and counts it in {@code marks}; true if the block carries one. */
+  private static boolean marked(JsonNode block, String at, CacheMarks marks) {
+    JsonNode cc = block.get("cache_control");
+    if (cc == null || cc.isNull()) return false;
+    if (!cc.isObject()) throw AnthropicErrors.invalid(at + ".cache_control: Input should be a valid dictionary");
+    if (!cc.path("type").asString("").equals("ephemeral")) {
+      throw AnthropicErrors.invalid(at + ".cache_control.type: Input should be 'ephemeral'");
+    }
+    JsonNode ttl = cc.get("ttl");
+    if (ttl != null && !ttl.isNull() && !(ttl.isString() && CACHE_TTLS.contains(ttl.stringValue()))) {
+      throw AnthropicErrors.invalid(at + ".cache_control.ephemeral.ttl: Input should be '5m' or '1h'");
+    }
+    marks.add();
+    return true;
+  }
+
+  /** A system prompt's text, and its length up to the end of the last marked block (-1: none marked). */
+  private record SystemPrompt(String text, int markedLength) {}
 
   /** Parses a {@code /v1/messages} body; {@code max_tokens} is required. */
   static ChatRequest parse(JsonNode root, List<String> served, String version) {
@@ -132,9 +156,11 @@ final class MessagesRequest {
       throw AnthropicErrors.invalid("top_k: Input should be a non-negative integer");
     }
 
-    List<Flat> flat = new ArrayList<>();
+    CacheMarks marks = new CacheMarks();
+    List<Prompt.Message> flat = new ArrayList<>();
+    List<String> systemParts = new ArrayList<>();
     JsonNode system = root.get("system");
-    if (system != null && !system.isNull()) flat.add(new Flat("system", systemText(system, "system")));
+    if (system != null && !system.isNull()) system(systemText(system, "system", marks), flat, systemParts, marks);
 
     JsonNode messages = root.get("messages");
     if (messages == null || messages.isNull()) throw AnthropicErrors.invalid("messages: Field required");
@@ -142,7 +168,8 @@ final class MessagesRequest {
     if (messages.isEmpty()) {
       throw AnthropicErrors.invalid("messages: List should have at least 1 item after validation, not 0");
     }
-    String lastToolResult = null;
+    List<String> lastToolResults = List.of();
+    List<String> lastUserImages = List.of();
     Set<String> pendingToolUses = Set.of(); // tool_use ids of the previous assistant message
     for (int i = 0; i < messages.size(); i++) {
       String at = "messages." + i;
@@ -157,11 +184,13 @@ final class MessagesRequest {
       JsonNode content = msg.get("content");
       if (content == null || content.isNull()) throw AnthropicErrors.invalid(at + ".content: Field required");
       if (role.equals("system")) {
-        flat.add(new Flat("system", systemText(content, at + ".content")));
+        system(systemText(content, at + ".content", marks), flat, systemParts, marks);
         pendingToolUses = requireResults(pendingToolUses, Set.of(), i - 1);
         continue;
       }
-      Turn turn = turn(content, at + ".content", role, version);
+      Turn turn = turn(content, at + ".content", role, version, marks);
+      int before = flat.size();
+      String text = turn.text.toString();
       if (role.equals("user")) {
         for (Map.Entry<String, Integer> r : turn.toolResultIds.entrySet()) {
           if (!pendingToolUses.contains(r.getKey())) {
@@ -172,14 +201,21 @@ final class MessagesRequest {
         }
         requireResults(pendingToolUses, turn.toolResultIds.keySet(), i - 1);
         pendingToolUses = Set.of();
-        for (String result : turn.toolResults) flat.add(new Flat("tool", result));
-        if (turn.toolResults.isEmpty() || turn.hasText) flat.add(new Flat("user", turn.text.toString()));
-        lastToolResult = turn.toolResults.isEmpty() ? null : turn.toolResults.getLast();
+        for (String result : turn.toolResults) flat.add(new Prompt.Message("tool", result));
+        boolean userMessage = turn.toolResults.isEmpty() || turn.hasText;
+        if (userMessage) flat.add(new Prompt.Message("user", text, turn.media));
+        if (turn.marked) {
+          marks.endAt(before + turn.markedResults, turn.markedContent && userMessage
+              ? new Prompt.Message("user", text.substring(0, turn.markedText), turn.markedMedia) : null);
+        }
+        lastToolResults = List.copyOf(turn.toolResults);
+        lastUserImages = List.copyOf(turn.images);
       } else {
         requireResults(pendingToolUses, Set.of(), i - 1);
         pendingToolUses = turn.toolUseIds;
-        flat.add(new Flat("assistant", turn.text.toString()));
-        lastToolResult = null;
+        flat.add(new Prompt.Message("assistant", text));
+        if (turn.marked) marks.endAt(before, new Prompt.Message("assistant", text.substring(0, turn.markedText)));
+        lastToolResults = List.of();
       }
     }
 
@@ -191,7 +227,12 @@ final class MessagesRequest {
     }
     List<String> stops = stopSequences(root.get("stop_sequences"));
     metadata(root.get("metadata"));
-    List<ChatRequest.Tool> tools = tools(root.get("tools"));
+    List<ChatRequest.Tool> tools = tools(root.get("tools"), marks);
+    if (marks.count() > MAX_CACHE_MARKERS) {
+      throw AnthropicErrors.invalid("A maximum of " + MAX_CACHE_MARKERS + " blocks with cache_control may be "
+          + "provided. Found " + marks.count() + ".");
+    }
+    boolean parallel = true;
     ChatRequest.ToolChoice choice = ChatRequest.ToolChoice.AUTO;
     String forced = null;
     JsonNode tc = root.get("tool_choice");
@@ -221,6 +262,7 @@ final class MessagesRequest {
       if (dp != null && !dp.isNull() && !dp.isBoolean()) {
         throw AnthropicErrors.invalid("tool_choice.disable_parallel_tool_use: Input should be a valid boolean");
       }
+      parallel = dp == null || dp.isNull() || !dp.booleanValue();
     }
     thinking(root.get("thinking"), maxTokens);
     ChatRequest.Format format = ChatRequest.Format.TEXT;
@@ -241,17 +283,23 @@ final class MessagesRequest {
       }
     }
 
-    int promptTokens = 3;
-    long hash = Words.HASH_START;
+    int promptTokens = Prompt.tokens(tools, flat);
+    Prompt.CachePrefix prefix = marks.prefix(model, tools, flat, promptTokens);
     String lastUserText = "";
-    for (Flat m : flat) {
-      promptTokens += 3 + Tokens.count(m.text());
-      hash = Words.hash(Words.hash(hash, m.role()), m.text());
-      if (m.role().equals("user")) lastUserText = m.text();
+    for (Prompt.Message m : flat) if (m.role().equals("user")) lastUserText = m.text();
+    String lastRole = !lastToolResults.isEmpty() ? "tool" : flat.getLast().role();
+    String systemText = systemParts.isEmpty() ? null : String.join("\n", systemParts);
+    return new ChatRequest(model, stream, false, 1, maxTokens, stops, tools, choice, forced, parallel, format, schema,
+        promptTokens, Prompt.seed(flat), prefix, systemText, lastUserText, lastUserImages, lastRole, lastToolResults);
+  }
+
+  /** Adds a system prompt (top-level or a {@code system} message) to the prompt, and its marker if it has one. */
+  private static void system(SystemPrompt sp, List<Prompt.Message> flat, List<String> parts, CacheMarks marks) {
+    if (sp.markedLength() >= 0) {
+      marks.endAt(flat.size(), new Prompt.Message("system", sp.text().substring(0, sp.markedLength())));
     }
-    String lastRole = lastToolResult != null ? "tool" : flat.getLast().role();
-    return new ChatRequest(model, stream, false, 1, maxTokens, stops, tools, choice, forced, format, schema,
-        promptTokens, hash, lastUserText, lastRole, lastToolResult);
+    flat.add(new Prompt.Message("system", sp.text()));
+    parts.add(sp.text());
   }
 
   /** What one user or assistant message holds, once validated. */
@@ -262,15 +310,38 @@ final class MessagesRequest {
     /** tool_use_id → index of its block. */
     final Map<String, Integer> toolResultIds = new LinkedHashMap<>();
     final Set<String> toolUseIds = new LinkedHashSet<>();
+    /** The media types of the images, in order. */
+    final List<String> images = new ArrayList<>();
+    /** A hash of the images' and documents' sources, for the cache key. */
+    long media;
+    /** Whether a block carries {@code cache_control}, and the state after the last one that does. */
+    boolean marked;
+    boolean markedContent;
+    int markedResults;
+    int markedText;
+    long markedMedia;
 
     void appendText(String s) {
       if (hasText) text.append('\n');
       text.append(s);
       hasText = true;
     }
+
+    void attach(JsonNode source) {
+      media = Words.mix(media, Words.hash(Words.HASH_START, Json.MAPPER.writeValueAsString(source)));
+    }
+
+    /** Records that the prefix ends after the block just read ({@code content}: not a tool result). */
+    void mark(boolean content) {
+      marked = true;
+      markedContent = content;
+      markedResults = toolResults.size();
+      markedText = text.length();
+      markedMedia = media;
+    }
   }
 
-  private static Turn turn(JsonNode content, String at, String role, String version) {
+  private static Turn turn(JsonNode content, String at, String role, String version, CacheMarks marks) {
     Turn turn = new Turn();
     if (content.isString()) {
       turn.appendText(content.stringValue());
@@ -292,9 +363,12 @@ final class MessagesRequest {
                 + "anthropic-version " + V2026);
           }
         }
-        case "image" -> requireObject(b, "source", bat);
+        case "image" -> {
+          turn.images.add(imageMediaType(b, bat));
+          turn.attach(b.get("source"));
+        }
         case "document" -> {
-          requireObject(b, "source", bat);
+          turn.attach(requireObject(b, "source", bat));
           if (!user && version.equals(V2026)) {
             throw AnthropicErrors.invalid(bat + ": document blocks are not allowed in assistant messages in "
                 + "anthropic-version " + V2026);
@@ -329,6 +403,12 @@ final class MessagesRequest {
             throw AnthropicErrors.invalid(bat + ".is_error: Input should be a valid boolean");
           }
           turn.toolResults.add(resultText(b.get("content"), bat + ".content"));
+          boolean marked = marked(b, bat, marks);
+          JsonNode inner = b.get("content");
+          if (inner != null && inner.isArray()) {
+            for (int k = 0; k < inner.size(); k++) marked |= marked(inner.get(k), bat + ".content." + k, marks);
+          }
+          if (marked) turn.mark(false);
           continue; // not "other content"
         }
         case "thinking" -> {
@@ -338,6 +418,7 @@ final class MessagesRequest {
         case "redacted_thinking" -> requireString(b, "data", bat);
         default -> { } // server tool blocks and the like carry nothing the simulator reads
       }
+      if (marked(b, bat, marks)) turn.mark(true);
       otherContent = true;
     }
     return turn;
@@ -390,11 +471,12 @@ final class MessagesRequest {
     return t.stringValue();
   }
 
-  /** A system prompt: a string or a list of text blocks. */
-  private static String systemText(JsonNode system, String at) {
-    if (system.isString()) return system.stringValue();
+  /** A system prompt: a string or a list of text blocks (joined with newlines), which may carry cache markers. */
+  private static SystemPrompt systemText(JsonNode system, String at, CacheMarks marks) {
+    if (system.isString()) return new SystemPrompt(system.stringValue(), -1);
     if (!system.isArray()) throw AnthropicErrors.invalid(at + ": Input should be a valid string or list");
     StringBuilder sb = new StringBuilder();
+    int markedLength = -1;
     for (int j = 0; j < system.size(); j++) {
       String bat = at + "." + j;
       JsonNode b = system.get(j);
@@ -403,8 +485,37 @@ final class MessagesRequest {
       }
       if (!sb.isEmpty()) sb.append('\n');
       sb.append(requireString(b, "text", bat));
+      if (marked(b, bat, marks)) markedLength = sb.length();
     }
-    return sb.toString();
+    return new SystemPrompt(sb.toString(), markedLength);
+  }
+
+  /** An image block's media type: the base64 source's, {@code url} or {@code file} for those sources. */
+  private static String imageMediaType(JsonNode b, String at) {
+    JsonNode source = requireObject(b, "source", at);
+    String sat = at + ".source";
+    String type = source.path("type").asString("");
+    switch (type) {
+      case "base64" -> {
+        String mediaType = requireString(source, "media_type", sat + ".base64");
+        if (!IMAGE_TYPES.contains(mediaType)) {
+          throw AnthropicErrors.invalid(sat + ".base64.media_type: Input should be 'image/jpeg', 'image/png', "
+              + "'image/gif' or 'image/webp'");
+        }
+        requireString(source, "data", sat + ".base64");
+        return mediaType;
+      }
+      case "url" -> {
+        requireString(source, "url", sat + ".url");
+        return "url";
+      }
+      case "file" -> {
+        requireString(source, "file_id", sat + ".file");
+        return "file";
+      }
+      default -> throw AnthropicErrors.invalid(sat + ".type: Input tag '" + type + "' found using 'type' does not "
+          + "match any of the expected tags: 'base64', 'url', 'file'");
+    }
   }
 
   private static List<String> stopSequences(JsonNode node) {
@@ -432,7 +543,7 @@ final class MessagesRequest {
   }
 
   /** Client tools (no {@code type}, or {@code custom}); server tools are accepted and never called. */
-  private static List<ChatRequest.Tool> tools(JsonNode node) {
+  private static List<ChatRequest.Tool> tools(JsonNode node, CacheMarks marks) {
     List<ChatRequest.Tool> tools = new ArrayList<>();
     if (node == null || node.isNull()) return tools;
     if (!node.isArray()) throw AnthropicErrors.invalid("tools: Input should be a valid list");
@@ -444,7 +555,11 @@ final class MessagesRequest {
       String type = t.path("type").asString("custom");
       String name = requireString(t, "name", at);
       if (!names.add(name)) throw AnthropicErrors.invalid("tools: Tool names must be unique, found '" + name + "' twice");
-      if (!type.equals("custom")) continue;
+      boolean marked = marked(t, at, marks);
+      if (!type.equals("custom")) {
+        if (marked) marks.endAtTools(tools.size());
+        continue;
+      }
       if (!TOOL_NAME.matcher(name).matches()) {
         throw AnthropicErrors.invalid(at + ".custom.name: String should match pattern '^[a-zA-Z0-9_-]{1,128}$'");
       }
@@ -461,6 +576,7 @@ final class MessagesRequest {
         throw AnthropicErrors.invalid(at + ".custom.input_schema.type: Input should be 'object'");
       }
       tools.add(new ChatRequest.Tool(name, schema));
+      if (marked) marks.endAtTools(tools.size());
     }
     return List.copyOf(tools);
   }

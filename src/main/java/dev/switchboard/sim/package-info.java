@@ -15,9 +15,11 @@
  * into a {@code ChatRequest}; Anthropic message bodies (also Bedrock's InvokeModel body for an Anthropic model) by
  * {@code MessagesRequest}, Gemini bodies by {@code GeminiRequest} (conversation in {@code GeminiContents}, proto-JSON
  * field rules in {@code GeminiFields}) and Bedrock Converse bodies by {@code ConverseRequest} into the same
- * {@code ChatRequest}; {@code ChatAnswer} plans the answer (deterministic text, tool calls and structured output via
- * {@code SchemaSampler}, token pieces via {@code Tokens}), and {@code ChatResponder} sends it with the deployment's
- * pacing ({@code Pacer}) through an {@code AnswerWire}: {@code ChatWire} for OpenAI's format, {@code MessagesWire} for
+ * {@code ChatRequest}, all of them measuring their prompt with {@code Prompt} (token count, answer seed, cache
+ * prefix); {@code ChatAnswer} plans the answer (deterministic text, tool calls and structured output via
+ * {@code SchemaSampler}, token pieces via {@code Tokens}), the deployment's {@code PromptCache} splits the prompt
+ * into uncached, cache-read and cache-written tokens ({@code PromptUsage}), and {@code ChatResponder} sends the
+ * answer with the deployment's pacing ({@code Pacer}) through an {@code AnswerWire}: {@code ChatWire} for OpenAI's format, {@code MessagesWire} for
  * Anthropic's (framed as SSE, or by {@code InvokeFraming} as Bedrock's {@code chunk} events), {@code GeminiWire} for
  * Gemini's (whose function calls carry {@code ThoughtSignatures} that later requests must replay), {@code ConverseWire}
  * for Converse. Bedrock streams are AWS event-stream frames ({@code EventFrames}); Bedrock credentials are checked for

@@ -13,7 +13,6 @@ import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import dev.switchboard.config.ConfigLoader;
-import dev.switchboard.exchange.ExchangeObserver;
 import dev.switchboard.server.Gateway;
 import dev.switchboard.sim.Fault;
 import dev.switchboard.sim.LedgerEntry;
@@ -43,6 +42,8 @@ final class FailoverE2ETest {
   Simulator sim;
   Gateway gateway;
   OpenAIClient client;
+  final dev.switchboard.testing.AwaitableLog<dev.switchboard.exchange.ExchangeRecord> exchanges =
+      new dev.switchboard.testing.AwaitableLog<>();
 
   @BeforeEach
   void start() throws Exception {
@@ -77,7 +78,7 @@ final class FailoverE2ETest {
         sim.deployment("west").baseUrl()));
     Map<String, String> env = Map.of("SWITCHBOARD_MASTER_KEY", "failover-key");
     gateway = Gateway.start(new ConfigLoader(env::get).load(new ConfigLoader.Flags(file, 0, null, dir)), env::get,
-        ExchangeObserver.NONE);
+        exchanges::add);
     client = OpenAIOkHttpClient.builder().baseUrl(gateway.openAiBaseUrl()).apiKey("failover-key").maxRetries(0)
         .build();
   }
@@ -126,7 +127,7 @@ final class FailoverE2ETest {
   }
 
   @Test
-  void anUpstream503IsInvisibleToTheClientWhenAnotherDeploymentAnswers() {
+  void anUpstream503IsInvisibleToTheClientWhenAnotherDeploymentAnswers() throws Exception {
     sim.setFault("east-a", Fault.status(503).withCount(1));
     HttpResponseFor<ChatCompletion> r = ask("chat");
     assertThat(r.statusCode()).isEqualTo(200);
@@ -135,6 +136,14 @@ final class FailoverE2ETest {
     assertThat(served(r)).extracting(LedgerEntry::deployment, LedgerEntry::outcome)
         .containsExactly(org.assertj.core.groups.Tuple.tuple("east-a", "fault:status"),
             org.assertj.core.groups.Tuple.tuple("west", "completed"));
+    String id = r.requestId().orElseThrow();
+    var record = exchanges.await(e -> e.requestId().equals(id)).get(10, TimeUnit.SECONDS);
+    assertThat(record.deployment()).isEqualTo("west/sim-large");
+    assertThat(record.region()).isEqualTo("eu-west");
+    assertThat(record.attempts()).isEqualTo(2);
+    var usage = r.parse().usage().orElseThrow();
+    assertThat(record.cost()).isEqualByComparingTo(java.math.BigDecimal.valueOf(2 * usage.promptTokens()
+        + 4 * usage.completionTokens()).movePointLeft(6));
   }
 
   @Test

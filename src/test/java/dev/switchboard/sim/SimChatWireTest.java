@@ -12,13 +12,14 @@ import tools.jackson.databind.JsonNode;
 final class SimChatWireTest {
   @Test
   void pieceEventsAreWellFormedChunks() {
-    ChatAnswer.Choice text = new ChatAnswer.Choice(1, "x", null, null, null, List.of(), 1, "stop", null);
-    ChatAnswer.Choice call = new ChatAnswer.Choice(0, null, "call_1", "f", "{}", List.of(), 1, "tool_calls", null);
+    ChatAnswer.Choice text = new ChatAnswer.Choice(1, "x", List.of(), List.of(), 1, "stop", null);
+    ChatAnswer.Choice call = new ChatAnswer.Choice(0, null,
+        List.of(new ChatAnswer.ToolCall("call_1", "f", "{}", true, 0)), List.of(), 1, "tool_calls", null);
     for (boolean usage : new boolean[] {false, true}) {
       ChatWire wire = new ChatWire("chatcmpl-x", 1234, "m\"odel", usage);
       Buffer out = Buffer.buffer();
-      wire.piece(out, text, "a \"quoted\"\n\\ 日本 🎉");
-      wire.piece(out, call, "{\"k\":");
+      wire.piece(out, text, 0, "a \"quoted\"\n\\ 日本 🎉");
+      wire.piece(out, call, 0, "{\"k\":");
       String[] events = out.toString().split("\n\n");
       assertThat(events).hasSize(2);
       JsonNode t = Json.MAPPER.readTree(events[0].substring("data: ".length()));

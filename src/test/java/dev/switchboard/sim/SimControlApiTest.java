@@ -131,6 +131,8 @@ final class SimControlApiTest {
     assertThat(e).isNotNull();
     assertThat(e.get("completion_tokens").asInt()).isEqualTo(Tokens.count("1 2 3"));
     assertThat(e.get("prompt_tokens").asInt()).isPositive();
+    assertThat(e.get("cache_read_tokens").asInt()).isZero();
+    assertThat(e.get("cache_write_tokens").asInt()).isZero();
     assertThat(e.get("outcome").asString()).isEqualTo("completed");
     assertThat(e.get("endpoint").asString()).isEqualTo("chat");
     assertThat(e.get("stream").asBoolean()).isFalse();

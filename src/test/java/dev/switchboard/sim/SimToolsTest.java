@@ -157,6 +157,20 @@ final class SimToolsTest {
   }
 
   @Test
+  void offeredToolsCountAsPromptTokens() {
+    // keys already sorted: the simulator counts a schema as JSON with sorted keys, whatever order it came in
+    String schema = "{\"properties\":{\"tz\":{\"type\":\"string\"}},\"type\":\"object\"}";
+    String reordered = "{\"type\":\"object\",\"properties\":{\"tz\":{\"type\":\"string\"}}}";
+    for (String offered : new String[] {schema, reordered}) {
+      ChatCompletion c = client.chat().completions().create(ChatCompletionCreateParams.builder().model("sim-large")
+          .addUserMessage("What time is it?").addTool(tool("get_time", offered))
+          .toolChoice(ChatCompletionToolChoiceOption.Auto.NONE).build());
+      assertThat(c.usage().orElseThrow().promptTokens())
+          .isEqualTo(Tokens.count("What time is it?") + 6 + Tokens.count("get_time") + Tokens.count(schema));
+    }
+  }
+
+  @Test
   void jsonSchemaResponseFormat() {
     ResponseFormatJsonSchema.JsonSchema.Schema.Builder schema = ResponseFormatJsonSchema.JsonSchema.Schema.builder();
     @SuppressWarnings("unchecked")

@@ -266,8 +266,9 @@ final class BedrockBackendE2ETest {
         .addMessage(ChatCompletionToolMessageParam.builder().toolCallId("call_b").content("midnight").build())
         .toolChoice(ChatCompletionToolChoiceOption.Auto.AUTO)
         .build());
+    // the simulator quotes every result of the last turn, in order: both arrived, in one user turn
     assertThat(answer.choices().getFirst().message().content().orElseThrow())
-        .isEqualTo("The tool returned: midnight");
+        .isEqualTo("The tool returned: noon; midnight");
   }
 
   @Test
