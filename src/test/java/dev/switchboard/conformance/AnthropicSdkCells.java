@@ -85,7 +85,7 @@ final class AnthropicSdkCells implements AutoCloseable {
       assertThat(usage.outputTokens()).isPositive();
     });
     checks.put("cache", cell -> {
-      if (!cell.carriesCacheMarkers()) throw new NotApplicable(cell.backend() + " has no cache markers");
+      if (!cell.carriesCacheMarkers()) throw new NotApplicable(cell.backend() + " upstreams have no cache markers");
       MessageCreateParams.Builder ask = ask(cell.model(), "hello").systemOfTextBlockParams(List.of(TextBlockParam
           .builder().text(Fixtures.uniqueCachedSystem("anthropic", cell))
           .cacheControl(CacheControlEphemeral.builder().build()).build()));

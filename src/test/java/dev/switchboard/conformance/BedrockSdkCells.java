@@ -120,7 +120,7 @@ final class BedrockSdkCells implements AutoCloseable {
       assertThat(usage.totalTokens()).isEqualTo(usage.inputTokens() + usage.outputTokens());
     });
     checks.put("cache", cell -> {
-      if (!cell.carriesCacheMarkers()) throw new NotApplicable(cell.backend() + " has no cache markers");
+      if (!cell.carriesCacheMarkers()) throw new NotApplicable(cell.backend() + " upstreams have no cache markers");
       List<SystemContentBlock> system = List.of(
           SystemContentBlock.fromText(Fixtures.uniqueCachedSystem("aws", cell)),
           SystemContentBlock.fromCachePoint(CachePointBlock.builder().type(CachePointType.DEFAULT).build()));
