@@ -1,5 +1,6 @@
 package dev.switchboard.routing;
 
+import dev.switchboard.util.Ticker;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.provider.Provider;
 import java.time.Duration;

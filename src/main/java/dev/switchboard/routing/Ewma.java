@@ -1,5 +1,6 @@
 package dev.switchboard.routing;
 
+import dev.switchboard.util.Ticker;
 /**
  * An exponentially weighted moving average whose weight follows elapsed time, not sample count: a sample's
  * influence halves every {@code halfLifeNanos}, so a deployment that was slow a minute ago is not judged by it

@@ -1,5 +1,6 @@
 package dev.switchboard.routing;
 
+import dev.switchboard.util.Ticker;
 import java.util.concurrent.TimeUnit;
 
 /**

@@ -1,5 +1,6 @@
 package dev.switchboard.routing;
 
+import dev.switchboard.util.Ticker;
 import dev.switchboard.exchange.Exchange;
 import dev.switchboard.exchange.GatewayError;
 import io.vertx.core.Vertx;

@@ -1,5 +1,6 @@
 package dev.switchboard.sim;
 
+import dev.switchboard.util.Ticker;
 import io.vertx.core.Vertx;
 import java.time.InstantSource;
 

@@ -1,5 +1,6 @@
 package dev.switchboard.sim;
 
+import dev.switchboard.util.Ticker;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,5 +1,6 @@
 package dev.switchboard.routing;
 
+import dev.switchboard.util.Ticker;
 import java.time.Duration;
 
 /** A ticker the test moves by hand. */

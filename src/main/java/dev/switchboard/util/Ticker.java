@@ -1,8 +1,9 @@
-package dev.switchboard.routing;
+package dev.switchboard.util;
 
 /**
- * A source of monotonic nanoseconds: the one seam through which routing reads time (breakers, budgets, latency
- * averages), so tests advance time instead of waiting for it.
+ * A source of monotonic nanoseconds: the one seam through which time is read where it decides behaviour (the
+ * router's breakers, budgets and latency averages; the simulator's pacing), so tests advance time instead of
+ * waiting for it.
  */
 @FunctionalInterface
 public interface Ticker {
