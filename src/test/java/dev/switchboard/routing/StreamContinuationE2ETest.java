@@ -43,11 +43,20 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeAsyncClient;
+import software.amazon.awssdk.services.bedrockruntime.model.ContentBlock;
+import software.amazon.awssdk.services.bedrockruntime.model.ConversationRole;
+import software.amazon.awssdk.services.bedrockruntime.model.ConverseStreamResponseHandler;
+import software.amazon.awssdk.services.bedrockruntime.model.Message;
 
 /**
  * {@code continue_streams} as clients see it: a model with two simulator deployments, the preferred one cutting
  * every stream after a few chunks. The cut stream is continued on the other deployment with the text already sent as
- * a prefill, and the client, through the official OpenAI and Anthropic SDKs (retries off), sees one whole answer.
+ * a prefill, and the client, through the official OpenAI, Anthropic and AWS SDKs (retries off), sees one whole
+ * answer, whether the upstreams speak OpenAI's protocol (vLLM's {@code continue_final_message}) or Anthropic's.
  * What cannot be continued still ends with the protocol's in-stream error. A fresh fleet per test, so no breaker
  * state leaks between them.
  */
@@ -73,6 +82,8 @@ final class StreamContinuationE2ETest {
         providers:
           - {name: flaky, base_url: "%s", api_key: k}
           - {name: steady, base_url: "%s", api_key: k}
+          - {name: flaky-claude, type: anthropic, base_url: "%s", api_key: k}
+          - {name: steady-claude, type: anthropic, base_url: "%s", api_key: k}
         models:
           - name: continued
             strategy: priority
@@ -80,12 +91,19 @@ final class StreamContinuationE2ETest {
             deployments:
               - {provider: flaky, model: sim-large, priority: 1}
               - {provider: steady, model: sim-large, priority: 2}
+          - name: continued-claude
+            strategy: priority
+            continue_streams: true
+            deployments:
+              - {provider: flaky-claude, model: sim-large, priority: 1}
+              - {provider: steady-claude, model: sim-large, priority: 2}
           - name: broken
             strategy: priority
             deployments:
               - {provider: flaky, model: sim-large, priority: 1}
               - {provider: steady, model: sim-large, priority: 2}
-        """.formatted(sim.deployment("flaky").baseUrl(), sim.deployment("steady").baseUrl()));
+        """.formatted(sim.deployment("flaky").baseUrl(), sim.deployment("steady").baseUrl(),
+        sim.deployment("flaky").anthropicBaseUrl(), sim.deployment("steady").anthropicBaseUrl()));
     Map<String, String> env = Map.of("SWITCHBOARD_MASTER_KEY", "continue-key");
     gateway = Gateway.start(new ConfigLoader(env::get).load(new ConfigLoader.Flags(file, 0, null, dir)), env::get,
         exchanges::add);
@@ -180,6 +198,68 @@ final class StreamContinuationE2ETest {
     List<LedgerEntry> attempts = sim.ledger().entries();
     assertThat(attempts).extracting(LedgerEntry::outcome).containsExactly("cut", "completed");
     assertThat(m.usage().outputTokens()).isGreaterThan(attempts.get(1).completionTokens());
+  }
+
+  @Test
+  void aContinuationThatBreaksTooIsContinuedAgainWithinTheAttemptLimit() throws Exception {
+    sim.setFault("flaky", Fault.cut(5).withCount(1));
+    sim.setFault("steady", Fault.cut(20).withCount(1));
+    HttpResponseFor<StreamResponse<ChatCompletionChunk>> raw = openAi.chat().completions().withRawResponse()
+        .createStreaming(count("continued").build());
+    String id = raw.requestId().orElseThrow();
+    StringBuilder text = new StringBuilder();
+    try (StreamResponse<ChatCompletionChunk> s = raw.parse()) {
+      s.stream().forEach(c -> c.choices().forEach(ch -> ch.delta().content().ifPresent(text::append)));
+    }
+    assertThat(text.toString()).isEqualTo(COUNT);
+    // Both deployments tried, so the third attempt goes to the best one again, after the backoff.
+    assertThat(served(id)).extracting(LedgerEntry::deployment, LedgerEntry::outcome).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("flaky", "cut"), org.assertj.core.groups.Tuple.tuple("steady", "cut"),
+        org.assertj.core.groups.Tuple.tuple("flaky", "completed"));
+    assertThat(record(id).attempts()).isEqualTo(3);
+  }
+
+  @Test
+  void anAnthropicUpstreamContinuesTheMessageNatively() {
+    sim.setFault("flaky", Fault.cut(5));
+    StringBuilder text = new StringBuilder();
+    try (var s = anthropic.messages().createStreaming(MessageCreateParams.builder().model("continued-claude")
+        .maxTokens(1000).addUserMessage("count to 30").build())) {
+      s.stream().forEach(e -> e.contentBlockDelta().flatMap(d -> d.delta().text())
+          .ifPresent(t -> text.append(t.text())));
+    }
+    assertThat(text.toString()).isEqualTo(COUNT);
+    assertThat(sim.ledger().entries()).extracting(LedgerEntry::deployment, LedgerEntry::outcome).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("flaky", "cut"), org.assertj.core.groups.Tuple.tuple("steady",
+            "completed"));
+  }
+
+  @Test
+  void aBedrockClientGetsTheWholeAnswerAsOneMessage() throws Exception {
+    sim.setFault("flaky", Fault.cut(5));
+    try (BedrockRuntimeAsyncClient client = BedrockRuntimeAsyncClient.builder()
+        .endpointOverride(java.net.URI.create("http://127.0.0.1:" + gateway.port())).region(Region.US_EAST_1)
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("continue-key",
+            "continue-key")))
+        .build()) {
+      StringBuilder text = new StringBuilder();
+      List<String> kinds = new java.util.concurrent.CopyOnWriteArrayList<>();
+      ConverseStreamResponseHandler handler = ConverseStreamResponseHandler.builder()
+          .subscriber(ConverseStreamResponseHandler.Visitor.builder()
+              .onMessageStart(e -> kinds.add("messageStart"))
+              .onContentBlockDelta(e -> {
+                assertThat(e.contentBlockIndex()).isZero();
+                if (e.delta().text() != null) text.append(e.delta().text());
+              })
+              .onContentBlockStop(e -> kinds.add("blockStop"))
+              .onMessageStop(e -> kinds.add("messageStop"))
+              .build())
+          .build();
+      client.converseStream(b -> b.modelId("continued").messages(Message.builder().role(ConversationRole.USER)
+          .content(ContentBlock.fromText("count to 30")).build()), handler).get(30, TimeUnit.SECONDS);
+      assertThat(text.toString()).isEqualTo(COUNT);
+      assertThat(kinds).containsExactly("messageStart", "blockStop", "messageStop");
+    }
   }
 
   @Test
