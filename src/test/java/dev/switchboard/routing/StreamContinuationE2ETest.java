@@ -220,6 +220,23 @@ final class StreamContinuationE2ETest {
   }
 
   @Test
+  void aContinuationThatFailsBeforeItsFirstByteIsRetried() throws Exception {
+    sim.setFault("flaky", Fault.cut(5).withCount(1));
+    sim.setFault("steady", Fault.status(503).withCount(1));
+    HttpResponseFor<StreamResponse<ChatCompletionChunk>> raw = openAi.chat().completions().withRawResponse()
+        .createStreaming(count("continued").build());
+    String id = raw.requestId().orElseThrow();
+    StringBuilder text = new StringBuilder();
+    try (StreamResponse<ChatCompletionChunk> s = raw.parse()) {
+      s.stream().forEach(c -> c.choices().forEach(ch -> ch.delta().content().ifPresent(text::append)));
+    }
+    assertThat(text.toString()).isEqualTo(COUNT);
+    assertThat(served(id)).extracting(LedgerEntry::deployment, LedgerEntry::outcome).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("flaky", "cut"), org.assertj.core.groups.Tuple.tuple("steady",
+            "fault:status"), org.assertj.core.groups.Tuple.tuple("flaky", "completed"));
+  }
+
+  @Test
   void anAnthropicUpstreamContinuesTheMessageNatively() {
     sim.setFault("flaky", Fault.cut(5));
     StringBuilder text = new StringBuilder();
