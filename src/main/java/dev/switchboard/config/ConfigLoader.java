@@ -200,7 +200,7 @@ public final class ConfigLoader {
       "context_window", "max_output", "capabilities", "residency", "hardware", "weight", "priority",
       "max_concurrency");
   private static final Set<String> MODEL_KEYS = Set.of("name", "deployments", "strategy", "strict", "fallbacks",
-      "on_context_overflow", "on_content_filter", "retry", "timeout");
+      "on_context_overflow", "on_content_filter", "retry", "timeout", "continue_streams");
 
   /**
    * A model is either the short form, one deployment's settings beside its name ({@code {name, provider,
@@ -246,6 +246,7 @@ public final class ConfigLoader {
         }
       }
       boolean strict = m.containsKey("strict") && m.get("strict").bool();
+      boolean continueStreams = m.containsKey("continue_streams") && m.get("continue_streams").bool();
       List<String> fallbacks = new ArrayList<>();
       if (m.containsKey("fallbacks")) {
         for (ConfigNode f : m.get("fallbacks").list()) {
@@ -261,7 +262,7 @@ public final class ConfigLoader {
       Duration timeout = m.containsKey("timeout") ? duration(m.get("timeout"))
           : SwitchboardConfig.Model.DEFAULT_TIMEOUT;
       out.add(new SwitchboardConfig.Model(name, deployments, strategy, strict, fallbacks, overflow, filter, retry,
-          timeout));
+          timeout, continueStreams));
     }
     for (ConfigNode[] ref : references) {
       String target = ref[0].text();

@@ -75,9 +75,12 @@ public record SwitchboardConfig(
    *     filter, or null
    * @param retry how failed attempts are retried
    * @param timeout the one deadline covering every attempt of a request
+   * @param continueStreams continue a stream that broke after bytes reached the client on another deployment,
+   *     with the text already sent as a prefill, instead of ending it with an in-stream error
    */
   public record Model(String name, List<Deployment> deployments, String strategy, boolean strict,
-      List<String> fallbacks, String onContextOverflow, String onContentFilter, Retry retry, Duration timeout) {
+      List<String> fallbacks, String onContextOverflow, String onContentFilter, Retry retry, Duration timeout,
+      boolean continueStreams) {
     public Model {
       deployments = List.copyOf(deployments);
       fallbacks = List.copyOf(fallbacks);
@@ -86,7 +89,7 @@ public record SwitchboardConfig(
     /** A model with one deployment and every default, as the short form {@code {name, provider, model}} gives. */
     public static Model single(String name, String provider, String upstreamModel, boolean strict) {
       return new Model(name, List.of(Deployment.of(provider, upstreamModel)), ROUTING_DEFAULT, strict, List.of(), null,
-          null, Retry.DEFAULT, DEFAULT_TIMEOUT);
+          null, Retry.DEFAULT, DEFAULT_TIMEOUT, false);
     }
 
     public static final String ROUTING_DEFAULT = "cheapest";

@@ -14,6 +14,17 @@ public interface Attempts {
    */
   boolean retry(GatewayError error, String outcome);
 
+  /**
+   * The attempt in flight broke a stream after bytes reached the client. Only a model that continues streams
+   * can do anything about it.
+   *
+   * @return true when a continuation has been started or scheduled, to be spliced into the client's stream: the
+   *     exchange then stays open, and the client never sees this failure
+   */
+  default boolean resume(GatewayError error, String outcome) {
+    return false;
+  }
+
   /** The attempt in flight began a successful (2xx) answer. */
   void answered();
 

@@ -130,11 +130,15 @@ public final class Exchange {
   /**
    * Ends the exchange with an error. Before anything was sent the client gets a whole error response in
    * its protocol; during a stream it gets an in-stream error event and the end of the stream; during a
-   * plain body the connection is reset, so a truncated body can never look complete. Terminal.
+   * plain body the connection is reset, so a truncated body can never look complete. Terminal, unless the
+   * attempts take the failure over: a retry before the first byte, a continuation of a broken stream after it.
    */
   public void fail(GatewayError error, String outcome) {
     if (ended) return;
-    if (attempts != null && !response.headWritten() && attempts.retry(error, outcome)) return;
+    if (attempts != null && (response.headWritten() ? stream && attempts.resume(error, outcome)
+        : attempts.retry(error, outcome))) {
+      return;
+    }
     ended = true;
     if (!response.headWritten()) {
       response.setStatusCode(errors.httpStatus(error));

@@ -17,4 +17,14 @@ public interface ChatBackend extends Provider {
    */
   void chat(Exchange exchange, ChatRequest request, String upstreamModel, AnswerSink sink,
       java.util.List<String> dropped);
+
+  /**
+   * As {@link #chat}, for a request whose last message is the assistant's unfinished answer (a prefill): the
+   * upstream must continue that message rather than answer anew. Anthropic Messages, Bedrock Converse and Gemini
+   * do so for a final assistant (model) turn as it is; others must say so in their request.
+   */
+  default void continueChat(Exchange exchange, ChatRequest request, String upstreamModel, AnswerSink sink,
+      java.util.List<String> dropped) {
+    chat(exchange, request, upstreamModel, sink, dropped);
+  }
 }

@@ -110,6 +110,7 @@ public abstract class UpstreamCall extends DeadlineSweeper.Watched {
 
   /** Names what served the exchange on the client's response; call before the head is written. */
   protected final void putServedByHeaders(HttpServerResponse out, HttpClientResponse resp) {
+    if (out.headWritten()) return; // a continuation: the head named the attempt that began the stream
     out.putHeader(X_PROVIDER, provider.name());
     String upstreamModel = exchange.upstreamModel();
     if (upstreamModel != null) out.putHeader(X_MODEL, upstreamModel);

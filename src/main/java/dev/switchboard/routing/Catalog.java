@@ -31,14 +31,17 @@ public final class Catalog {
    *
    * @param strategy {@code cheapest}, {@code latency}, {@code weighted} or {@code priority}
    * @param strict refuse translations that would drop features (see {@code Exchange#strict()})
+   * @param continueStreams splice a continuation from another deployment into a stream that broke after bytes
+   *     reached the client (see {@code docs/configuration.md}, Routing)
    */
   public record Policy(String strategy, boolean strict, List<String> fallbacks, String onContextOverflow,
-      String onContentFilter, SwitchboardConfig.Retry retry, Duration timeout) {
+      String onContentFilter, SwitchboardConfig.Retry retry, Duration timeout, boolean continueStreams) {
     public static final Policy DEFAULT = new Policy(SwitchboardConfig.Model.ROUTING_DEFAULT, false, List.of(), null,
-        null, SwitchboardConfig.Retry.DEFAULT, SwitchboardConfig.Model.DEFAULT_TIMEOUT);
+        null, SwitchboardConfig.Retry.DEFAULT, SwitchboardConfig.Model.DEFAULT_TIMEOUT, false);
 
     Policy strict(boolean strict) {
-      return new Policy(strategy, strict, fallbacks, onContextOverflow, onContentFilter, retry, timeout);
+      return new Policy(strategy, strict, fallbacks, onContextOverflow, onContentFilter, retry, timeout,
+          continueStreams);
     }
   }
 
@@ -135,7 +138,8 @@ public final class Catalog {
         Map<String, String> providerRegions) {
       if (deployments.containsKey(model.name())) return this;
       policies.put(model.name(), new Policy(model.strategy(), model.strict(), model.fallbacks(),
-          model.onContextOverflow(), model.onContentFilter(), model.retry(), model.timeout()));
+          model.onContextOverflow(), model.onContentFilter(), model.retry(), model.timeout(),
+          model.continueStreams()));
       for (SwitchboardConfig.Deployment d : model.deployments()) {
         String region = d.region() != null ? d.region() : providerRegions.get(d.provider());
         addDeployment(model.name(), providers.get(d.provider()), d, region);

@@ -19,6 +19,10 @@ import java.util.concurrent.TimeUnit;
  * (not the client's: 4xx other than 408, 409 and 429 stand), attempts remain, the model's deadline leaves time,
  * and the retry budget allows. The next attempt goes to the next deployment not yet tried, at once; when all have
  * been tried it goes to the best again after an exponential backoff with jitter, never sooner than a Retry-After.
+ *
+ * <p>A stream that broke after bytes reached the client is continued under the same rules, when the model
+ * continues streams and its {@link Router.Resumable} says what was sent can be continued: the next attempt is then
+ * a continuation, which the front door splices into the client's stream.
  */
 final class RequestAttempts implements Attempts {
   static final CharSequence X_DEPLOYMENT = HttpHeaders.createOptimized("x-switchboard-deployment");
@@ -35,6 +39,8 @@ final class RequestAttempts implements Attempts {
   private boolean redirected;
   private final RetryBudget budget;
   private final Router.Sender sender;
+  /** Null unless the model continues broken streams. */
+  private final Router.Resumable resumable;
   private final long deadline;
   /** Deployments tried so far: a handful at most, so a list beats a set. */
   private final List<Deployment> tried = new java.util.ArrayList<>(2);
@@ -49,7 +55,9 @@ final class RequestAttempts implements Attempts {
   private long timer = -1;
 
   RequestAttempts(Vertx vertx, Ticker ticker, Exchange exchange, Catalog.Route route, List<Deployment> order,
-      RetryBudget budget, Router.Sender sender, java.util.function.Function<String, List<Deployment>> planner) {
+      RetryBudget budget, Router.Sender sender, java.util.function.Function<String, List<Deployment>> planner,
+      Router.Resumable resumable) {
+    this.resumable = resumable;
     this.vertx = vertx;
     this.ticker = ticker;
     this.exchange = exchange;
@@ -98,8 +106,10 @@ final class RequestAttempts implements Attempts {
     attempts++;
     attemptStart = ticker.read();
     exchange.route(exchange.model(), d.provider().name(), d.upstreamModel(), exchange.stream());
-    exchange.response().putHeader(X_DEPLOYMENT, d.id()).putHeader(X_REGION, d.region())
-        .putHeader(X_ATTEMPTS, Integer.toString(attempts));
+    if (!exchange.response().headWritten()) { // a continuation's head left with the first attempt's
+      exchange.response().putHeader(X_DEPLOYMENT, d.id()).putHeader(X_REGION, d.region())
+          .putHeader(X_ATTEMPTS, Integer.toString(attempts));
+    }
     sender.send(d);
   }
 
@@ -109,12 +119,28 @@ final class RequestAttempts implements Attempts {
     boolean retryable = retryable(error, outcome);
     release(retryable ? Result.FAILED : Result.CLIENT_ERROR, error);
     if (!retryable) return redirect(error, outcome);
+    return another(error, outcome, false);
+  }
+
+  @Override
+  public boolean resume(GatewayError error, String outcome) {
+    if (resumable == null || current == null) return false;
+    if (!retryable(error, outcome)) return false;
+    release(Result.FAILED, error);
+    return another(error, outcome, true);
+  }
+
+  /**
+   * Starts or schedules the next attempt if the attempt limit, the deadline and the retry budget allow; for a
+   * continuation, only once {@link #resumable} agreed (asked last, since it prepares the continuation).
+   */
+  private boolean another(GatewayError error, String outcome, boolean continuation) {
     if (attempts >= route.policy().retry().maxAttempts()) return false;
     long now = ticker.read();
     if (now - deadline >= 0) return false;
     Deployment next = acquireUntried();
     if (next != null) {
-      if (!budget.tryRetry()) {
+      if ((continuation && !resumable.resume()) || !budget.tryRetry()) {
         release(next);
         return false;
       }
@@ -126,7 +152,8 @@ final class RequestAttempts implements Attempts {
       return false; // the only deployments asked for a longer pause: the client hears so, with the Retry-After
     }
     long delay = backoffNanos(error);
-    if (now + delay - deadline >= 0 || !budget.tryRetry()) return false;
+    if (now + delay - deadline >= 0) return false;
+    if ((continuation && !resumable.resume()) || !budget.tryRetry()) return false;
     long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(delay));
     timer = vertx.setTimer(millis, id -> {
       timer = -1;

@@ -23,6 +23,19 @@ public final class Router {
     void send(Deployment deployment);
   }
 
+  /**
+   * A stream that may go on after its upstream broke, given by front doors for models with {@code
+   * continue_streams}. Called on the exchange's event loop.
+   */
+  @FunctionalInterface
+  public interface Resumable {
+    /**
+     * The stream broke after bytes reached the client. Returns true when what was sent can be continued, and
+     * then makes the next {@link Sender#send} a continuation of it; false leaves the stream to its in-stream error.
+     */
+    boolean resume();
+  }
+
   private final Vertx vertx;
   private final Ticker ticker;
   private final Regions regions;
@@ -45,6 +58,16 @@ public final class Router {
    * front door must have called {@code exchange.route(...)} (model and stream flag) before.
    */
   public void dispatch(Exchange exchange, Catalog.Route route, Demand demand, Sender sender) {
+    dispatch(exchange, route, demand, sender, null);
+  }
+
+  /**
+   * As {@link #dispatch(Exchange, Catalog.Route, Demand, Sender)}; a stream broken after its first byte is continued
+   * through {@code resumable} when the model's policy says so and the attempt limit, deadline and retry budget allow.
+   *
+   * @param resumable null when the exchange cannot be continued
+   */
+  public void dispatch(Exchange exchange, Catalog.Route route, Demand demand, Sender sender, Resumable resumable) {
     Selection.Plan plan = Selection.plan(route, demand, regions, RandomGenerator.getDefault());
     List<Deployment> order = plan.order();
     if (order.isEmpty() && plan.tooLarge() && route.policy().onContextOverflow() != null) {
@@ -64,7 +87,7 @@ public final class Router {
         MIN_RETRIES_PER_SECOND, ticker));
     budget.onRequest();
     RequestAttempts attempts = new RequestAttempts(vertx, ticker, exchange, route, order, budget, sender,
-        model -> order(model, demand));
+        model -> order(model, demand), route.policy().continueStreams() ? resumable : null);
     exchange.attempts(attempts);
     attempts.start();
   }

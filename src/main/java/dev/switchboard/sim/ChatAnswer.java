@@ -33,6 +33,9 @@ import tools.jackson.databind.node.JsonNodeFactory;
  *   <li>{@code echo: X} → {@code X};
  *   <li>otherwise {@code outputTokens} deterministic words.
  * </ol>
+ *
+ * <p>A text answer to a request with a {@link ChatRequest#prefill} that the answer starts with is only the rest
+ * after it (and its usage counts only that rest): the model continued its own unfinished message.
  */
 final class ChatAnswer {
   static final String NO_SYSTEM_PROMPT = "(no system prompt)";
@@ -161,6 +164,7 @@ final class ChatAnswer {
           JsonNodeFactory.instance.objectNode().put("answer", Words.generate(seed, Math.max(1, spec.outputTokens()))));
       case TEXT -> plainText(r, spec, seed);
     };
+    if (r.prefill() != null && text.startsWith(r.prefill())) text = text.substring(r.prefill().length());
     String finish = "stop";
     int cutAt = -1;
     String stopSequence = null;

@@ -25,11 +25,15 @@ import tools.jackson.databind.JsonNode;
  *     given by URL)
  * @param lastRole the role of the last message, as OpenAI names it ({@code tool} after tool results)
  * @param lastToolResults the tool results of the last turn, in order; empty unless the conversation ends with them
+ * @param prefill the text of a final assistant message the answer must continue (Anthropic and Converse always;
+ *     OpenAI with vLLM's {@code continue_final_message}), or null; {@code promptHash} is then the conversation's
+ *     without it, so that the answer is the one the conversation without it gets
  */
 record ChatRequest(String model, boolean stream, boolean includeUsage, int n, int maxTokens, List<String> stops,
     List<Tool> tools, ToolChoice toolChoice, String forcedTool, boolean parallelToolCalls, Format format,
     JsonNode schema, int promptTokens, long promptHash, Prompt.CachePrefix cachePrefix, String systemText,
-    String lastUserText, List<String> lastUserImages, String lastRole, List<String> lastToolResults) {
+    String lastUserText, List<String> lastUserImages, String lastRole, List<String> lastToolResults,
+    String prefill) {
 
   enum ToolChoice { AUTO, NONE, REQUIRED, NAMED }
 
@@ -43,7 +47,18 @@ record ChatRequest(String model, boolean stream, boolean includeUsage, int n, in
   ChatRequest withStream(boolean streamed) {
     return new ChatRequest(model, streamed, includeUsage, n, maxTokens, stops, tools, toolChoice, forcedTool,
         parallelToolCalls, format, schema, promptTokens, promptHash, cachePrefix, systemText, lastUserText,
-        lastUserImages, lastRole, lastToolResults);
+        lastUserImages, lastRole, lastToolResults, prefill);
+  }
+
+  /** The text of the conversation's final assistant message, when it follows another message; else null. */
+  static String prefillOf(List<Prompt.Message> conversation) {
+    Prompt.Message last = conversation.getLast();
+    return conversation.size() > 1 && last.role().equals("assistant") && !last.text().isEmpty() ? last.text() : null;
+  }
+
+  /** The answer seed of the conversation without its prefill, if it has one. */
+  static long seedWithout(String prefill, List<Prompt.Message> conversation) {
+    return Prompt.seed(prefill == null ? conversation : conversation.subList(0, conversation.size() - 1));
   }
 
   /** Reads the body's model (or {@code ""}) without validating anything, for ledger entries of rejected requests. */
@@ -234,9 +249,11 @@ record ChatRequest(String model, boolean stream, boolean includeUsage, int n, in
     }
 
     String systemText = system.isEmpty() ? null : String.join("\n", system);
+    // The OpenAI API answers a final assistant message anew; vLLM continues it when asked to.
+    String prefill = optBoolean(root, "continue_final_message") ? prefillOf(prompt) : null;
     return new ChatRequest(model, stream, includeUsage, n, maxTokens, List.copyOf(stops), List.copyOf(tools), choice,
-        forced, parallel, format, schema, Prompt.tokens(tools, prompt), Prompt.seed(prompt), null, systemText,
-        lastUserText, lastUserImages, lastRole, List.copyOf(toolResults));
+        forced, parallel, format, schema, Prompt.tokens(tools, prompt), seedWithout(prefill, prompt), null,
+        systemText, lastUserText, lastUserImages, lastRole, List.copyOf(toolResults), prefill);
   }
 
   /**

@@ -208,11 +208,12 @@ final class ConverseRequest {
     String lastUserText = "";
     for (Prompt.Message m : flat) if (m.role().equals("user")) lastUserText = m.text();
     String lastRole = !lastToolResults.isEmpty() ? "tool" : flat.getLast().role();
+    String prefill = ChatRequest.prefillOf(flat); // Converse (Claude) continues a final assistant message
     // Converse has no switch for parallel tool calls.
     ChatRequest chat = new ChatRequest(model, false, false, 1, maxTokens, stops, List.copyOf(tools), choice, forced,
-        true, ChatRequest.Format.TEXT, null, promptTokens, Prompt.seed(flat),
+        true, ChatRequest.Format.TEXT, null, promptTokens, ChatRequest.seedWithout(prefill, flat),
         marks.prefix(model, tools, flat, promptTokens), systemText, lastUserText, lastUserImages, lastRole,
-        lastToolResults);
+        lastToolResults, prefill);
     return new Parsed(chat, reportStopSequence);
   }
 

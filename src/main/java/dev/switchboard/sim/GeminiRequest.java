@@ -186,7 +186,7 @@ record GeminiRequest(ChatRequest chat, int thoughtTokens, boolean includeThought
     // Gemini has no switch for parallel calls; its prompt has no cache markers (cached content is a separate API).
     ChatRequest chat = new ChatRequest(model, stream, false, n, maxTokens, stops, tools, choice, forced, true, format,
         schema, Prompt.tokens(tools, conv.flat()), conv.promptHash(), null, conv.systemText(), conv.lastUserText(),
-        conv.lastUserImages(), conv.lastRole(), conv.lastToolResults());
+        conv.lastUserImages(), conv.lastRole(), conv.lastToolResults(), null);
     return new GeminiRequest(chat, thoughts, includeThoughts);
   }
 

@@ -289,8 +289,10 @@ final class MessagesRequest {
     for (Prompt.Message m : flat) if (m.role().equals("user")) lastUserText = m.text();
     String lastRole = !lastToolResults.isEmpty() ? "tool" : flat.getLast().role();
     String systemText = systemParts.isEmpty() ? null : String.join("\n", systemParts);
+    String prefill = ChatRequest.prefillOf(flat); // Messages continues a final assistant message
     return new ChatRequest(model, stream, false, 1, maxTokens, stops, tools, choice, forced, parallel, format, schema,
-        promptTokens, Prompt.seed(flat), prefix, systemText, lastUserText, lastUserImages, lastRole, lastToolResults);
+        promptTokens, ChatRequest.seedWithout(prefill, flat), prefix, systemText, lastUserText, lastUserImages,
+        lastRole, lastToolResults, prefill);
   }
 
   /** Adds a system prompt (top-level or a {@code system} message) to the prompt, and its marker if it has one. */

@@ -100,4 +100,23 @@ class ConfigLoaderTest {
         Map.of())).hasMessageContaining("NOPE is not set");
     assertThatThrownBy(() -> load("server: [\n", Map.of())).hasMessageContaining("not valid YAML");
   }
+
+  @Test
+  void continueStreamsIsOffUnlessAModelTurnsItOn() throws IOException {
+    SwitchboardConfig c = load("""
+        providers:
+          - {name: a, base_url: "http://127.0.0.1:1/v1"}
+        models:
+          - {name: on, provider: a, continue_streams: true}
+          - {name: off, provider: a}
+        """, Map.of());
+    assertThat(c.models()).extracting(SwitchboardConfig.Model::continueStreams).containsExactly(true, false);
+    assertThatThrownBy(() -> load("""
+        providers:
+          - {name: a, base_url: "http://127.0.0.1:1/v1"}
+        models:
+          - {name: m, provider: a, continue_streams: sometimes}
+        """, Map.of())).hasMessageContaining(":4:").hasMessageContaining("continue_streams")
+        .hasMessageContaining("expected true or false");
+  }
 }

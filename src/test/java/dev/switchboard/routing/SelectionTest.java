@@ -44,7 +44,7 @@ final class SelectionTest {
     Map<String, Provider> providers = new HashMap<>();
     for (var d : ds) providers.put(d.provider(), new Named(d.provider()));
     var model = new SwitchboardConfig.Model("m", List.of(ds), strategy, false, List.of(), null, null,
-        SwitchboardConfig.Retry.DEFAULT, Duration.ofMinutes(1));
+        SwitchboardConfig.Retry.DEFAULT, Duration.ofMinutes(1), false);
     return Catalog.builder(ticker).add(model, providers, Map.of()).build();
   }
 
@@ -138,7 +138,7 @@ final class SelectionTest {
     var hourly = new SwitchboardConfig.Deployment("gpu-box", "llama", null, null, 3.6, null, null, Set.of(), Set.of(),
         "gpu", 1, 0, 10);
     Deployment d = Catalog.builder(ticker).add(new SwitchboardConfig.Model("m", List.of(hourly), "cheapest", false,
-        List.of(), null, null, SwitchboardConfig.Retry.DEFAULT, Duration.ofMinutes(1)),
+        List.of(), null, null, SwitchboardConfig.Retry.DEFAULT, Duration.ofMinutes(1), false),
         Map.of("gpu-box", new Named("gpu-box")), Map.of()).build().resolve("m").deployments().getFirst();
     assertThat(d.price()).as("unknown until measured").isNull();
     d.health.tokensPerSecond.add(100); // 100 tokens/s per request × 10 in flight = 1000 tokens/s = 3.6M tokens/h

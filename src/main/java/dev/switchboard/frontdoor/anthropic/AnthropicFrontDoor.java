@@ -10,6 +10,7 @@ import dev.switchboard.canonical.ToolDefinition;
 import dev.switchboard.codec.anthropic.AnthropicCodec;
 import dev.switchboard.codec.anthropic.AnthropicStreamEncoder;
 import dev.switchboard.frontdoor.EncodingAnswerSink;
+import dev.switchboard.frontdoor.StreamSplice;
 import dev.switchboard.exchange.Exchange;
 import dev.switchboard.exchange.GatewayError;
 import dev.switchboard.exchange.GatewayError.Kind;
@@ -82,6 +83,8 @@ public final class AnthropicFrontDoor {
     String model = request.model();
     EncodingAnswerSink sink = new EncodingAnswerSink(exchange, r -> AnthropicCodec.encodeResponse(r, model),
         () -> new AnthropicStreamEncoder(model)::encode);
+    // Keeps the client's stream whole across attempts when the model continues broken streams.
+    StreamSplice splice = request.stream() && route.policy().continueStreams() ? new StreamSplice(sink) : null;
     router.dispatch(exchange, route, demand, d -> {
       if (!(d.provider() instanceof ChatBackend backend)) {
         exchange.fail(GatewayError.of(501, Kind.INTERNAL, "Model '" + model + "' is served by provider '"
@@ -93,14 +96,14 @@ public final class AnthropicFrontDoor {
       if (beta != null && !(backend instanceof AnthropicProvider)) {
         dropped.add("anthropic-beta header '" + beta + "' (only Anthropic upstreams take it)");
       }
-      backend.chat(exchange, request, d.upstreamModel(), sink, dropped);
+      StreamSplice.send(backend, exchange, request, d.upstreamModel(), sink, splice, dropped);
       // The encoding (and so the list) is complete once chat() returns; the head leaves later, at the
       // upstream's first byte.
       if (!exchange.response().headWritten()) {
         if (dropped.isEmpty()) exchange.response().headers().remove(X_DROPPED);
         else exchange.response().putHeader(X_DROPPED, String.join("; ", dropped));
       }
-    });
+    }, splice);
   }
 
   /** {@code POST /v1/messages/count_tokens}: an estimate with the cl100k tokenizer. Ends the exchange. */

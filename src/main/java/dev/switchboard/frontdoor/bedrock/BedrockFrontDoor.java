@@ -14,6 +14,7 @@ import dev.switchboard.exchange.GatewayError;
 import dev.switchboard.exchange.GatewayError.Kind;
 import dev.switchboard.exchange.RejectedException;
 import dev.switchboard.frontdoor.EncodingAnswerSink;
+import dev.switchboard.frontdoor.StreamSplice;
 import dev.switchboard.provider.ChatBackend;
 import dev.switchboard.routing.Catalog;
 import dev.switchboard.routing.Demand;
@@ -118,6 +119,8 @@ public final class BedrockFrontDoor {
       exchange.fail(GatewayError.invalid(e.getMessage(), null, "ValidationException"), "rejected");
       return;
     }
+    // Keeps the client's stream whole across attempts when the model continues broken streams.
+    StreamSplice splice = request.stream() && route.policy().continueStreams() ? new StreamSplice(sink) : null;
     router.dispatch(exchange, route, demand, d -> {
       if (!(d.provider() instanceof ChatBackend backend)) {
         exchange.fail(GatewayError.of(400, Kind.INVALID_REQUEST, "Model '" + modelId + "' cannot serve Bedrock "
@@ -125,12 +128,12 @@ public final class BedrockFrontDoor {
         return;
       }
       List<String> dropped = new ArrayList<>(decodedDropped);
-      backend.chat(exchange, request, d.upstreamModel(), sink, dropped);
+      StreamSplice.send(backend, exchange, request, d.upstreamModel(), sink, splice, dropped);
       if (!exchange.response().headWritten()) {
         if (dropped.isEmpty()) exchange.response().headers().remove("x-switchboard-dropped");
         else exchange.response().putHeader("x-switchboard-dropped", String.join("; ", dropped));
       }
-    });
+    }, splice);
   }
 
   /** The model id in a path segment as the SDKs encode it: {@code %3A}, {@code %2F}, and a literal {@code +}. */

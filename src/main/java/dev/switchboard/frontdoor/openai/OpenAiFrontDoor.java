@@ -5,6 +5,7 @@ import dev.switchboard.canonical.ChatRequest;
 import dev.switchboard.codec.openai.OpenAiChatCodec;
 import dev.switchboard.exchange.Exchange;
 import dev.switchboard.frontdoor.EncodingAnswerSink;
+import dev.switchboard.frontdoor.StreamSplice;
 import dev.switchboard.provider.ChatBackend;
 import dev.switchboard.exchange.GatewayError;
 import dev.switchboard.exchange.GatewayError.Kind;
@@ -29,7 +30,8 @@ import java.util.Map;
  *
  * <p>Chat and embeddings requests routed to an OpenAI-compatible provider take the same-protocol fast path:
  * validated in one streaming pass, then relayed with only the model name rewritten (and, for streams,
- * {@code stream_options.include_usage} switched on so that usage can be metered).
+ * {@code stream_options.include_usage} switched on so that usage can be metered). Streams of a model with
+ * {@code continue_streams} take the canonical path even there, since only it can splice a continuation in.
  */
 public final class OpenAiFrontDoor {
   /** Names what a translation could not carry; see docs/compatibility.md. */
@@ -77,16 +79,25 @@ public final class OpenAiFrontDoor {
       exchange.fail(GatewayError.invalid(e.getMessage(), null, "invalid_header"), "rejected");
       return;
     }
-    Translation translation = new Translation(body, kind);
+    // A byte relay cannot splice a continuation into a stream, so such streams are translated even here.
+    StreamSplice splice = null;
+    if (stream && route.policy().continueStreams()) {
+      String model = request.model;
+      boolean includeUsage = Boolean.TRUE.equals(request.includeUsage);
+      splice = new StreamSplice(new EncodingAnswerSink(exchange, r -> CODEC.encodeResponse(r, model),
+          () -> CODEC.streamEncoder(model, includeUsage)::encode));
+    }
+    boolean continuable = splice != null;
+    Translation translation = new Translation(body, kind, splice);
     router.dispatch(exchange, route, demand, d -> {
-      if (d.provider() instanceof OpenAiCompatibleProvider provider) {
+      if (d.provider() instanceof OpenAiCompatibleProvider provider && !continuable) {
         exchange.response().headers().remove(X_DROPPED);
         provider.relay(exchange, path, request.rewrite(body, d.upstreamModel(), stream),
             Boolean.TRUE.equals(request.includeUsage));
       } else {
         translation.send(exchange, d);
       }
-    });
+    }, translation.splice);
   }
 
   /**
@@ -98,10 +109,13 @@ public final class OpenAiFrontDoor {
     private final Buffer body;
     private final OpenAiRequest.Kind kind;
     private OpenAiChatCodec.Decoded decoded;
+    /** Keeps the client's stream whole across attempts, for a model that continues streams; else null. */
+    private final StreamSplice splice;
 
-    Translation(Buffer body, OpenAiRequest.Kind kind) {
+    Translation(Buffer body, OpenAiRequest.Kind kind, StreamSplice splice) {
       this.body = body;
       this.kind = kind;
+      this.splice = splice;
     }
 
     void send(Exchange exchange, Deployment d) {
@@ -128,9 +142,13 @@ public final class OpenAiFrontDoor {
       }
       List<String> dropped = new ArrayList<>(decoded.dropped());
       boolean includeUsage = decoded.includeUsage();
-      backend.chat(exchange, request, d.upstreamModel(),
-          new EncodingAnswerSink(exchange, r -> CODEC.encodeResponse(r, request.model()),
-              () -> CODEC.streamEncoder(request.model(), includeUsage)::encode), dropped);
+      if (splice == null) {
+        backend.chat(exchange, request, d.upstreamModel(), new EncodingAnswerSink(exchange,
+            r -> CODEC.encodeResponse(r, request.model()),
+            () -> CODEC.streamEncoder(request.model(), includeUsage)::encode), dropped);
+      } else {
+        StreamSplice.send(backend, exchange, request, d.upstreamModel(), splice, splice, dropped);
+      }
       // The encoding (and so the list) is complete once chat() returns; the head leaves later.
       if (!exchange.response().headWritten()) {
         if (dropped.isEmpty()) exchange.response().headers().remove(X_DROPPED);

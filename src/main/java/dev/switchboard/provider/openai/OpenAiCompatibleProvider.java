@@ -9,6 +9,7 @@ import dev.switchboard.exchange.AnswerSink;
 import dev.switchboard.exchange.Exchange;
 import dev.switchboard.provider.HttpUpstream;
 import dev.switchboard.provider.TranslateCall;
+import dev.switchboard.util.Json;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -17,6 +18,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.util.List;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Any OpenAI-compatible upstream: OpenAI itself, Azure OpenAI's v1 endpoint, vLLM, Ollama, llama.cpp's
@@ -62,6 +64,21 @@ public final class OpenAiCompatibleProvider extends HttpUpstream {
     OpenAiChatCodec.Encoded encoded = CODEC.encodeRequest(request, upstreamModel);
     dropped.addAll(encoded.dropped());
     translate(exchange, "/chat/completions", encoded.body(), request.stream(), sink, DECODING, dropped);
+  }
+
+  /**
+   * The OpenAI API has no way to continue an assistant message; vLLM (and servers copying it) continue the final
+   * one when told {@code continue_final_message} without a new generation prompt, so that is what is sent.
+   */
+  @Override
+  public void continueChat(Exchange exchange, ChatRequest request, String upstreamModel, AnswerSink sink,
+      List<String> dropped) {
+    OpenAiChatCodec.Encoded encoded = CODEC.encodeRequest(request, upstreamModel);
+    dropped.addAll(encoded.dropped());
+    ObjectNode body = (ObjectNode) Json.MAPPER.readTree(encoded.body().getBytes());
+    body.put("continue_final_message", true).put("add_generation_prompt", false);
+    translate(exchange, "/chat/completions", Buffer.buffer(Json.MAPPER.writeValueAsBytes(body)), request.stream(),
+        sink, DECODING, dropped);
   }
 
   private static final TranslateCall.Decoding DECODING = new TranslateCall.Decoding(CODEC::decodeResponse, () -> {
