@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. The fault is read by event loops on every request and set from any thread. Listening follows the
  * state ({@code not stopped, no REFUSE fault, region up}); each change queues one reconciliation on {@link #transitions},
- * so closes and re-listens never overlap, and each returns a future that completes once the server matches the state.
+ * so closes and re-listens never overlap, and each returns a future that completes once the server matches the state:
+ * after a close, once the port refuses connections (and can be bound again), not merely once Vert.x reports it closed.
  */
 final class Deployment implements SimDeployment {
   private static final Logger LOG = LoggerFactory.getLogger(Deployment.class);
@@ -190,7 +191,9 @@ final class Deployment implements SimDeployment {
       synchronized (this) {
         server = null;
       }
-      return current.close(); // also drops open connections, as a dead host would
+      // close() also drops open connections, as a dead host would. It completes before the socket stops listening
+      // (see PortRelease), so wait for that too: a caller that saw REFUSE applied must get "connection refused".
+      return current.close().compose(v -> PortRelease.await(context.vertx()));
     }
     return Future.succeededFuture();
   }

@@ -119,7 +119,7 @@ public final class Simulator implements AutoCloseable {
       List<Future<Void>> stops = new ArrayList<>();
       for (Deployment d : deployments.values()) stops.add(d.stop());
       HttpServer c = control;
-      if (c != null) stops.add(c.close());
+      if (c != null) stops.add(c.close().compose(v -> PortRelease.await(context.vertx())));
       stopping = Future.join(stops).mapEmpty();
       return stopping;
     }

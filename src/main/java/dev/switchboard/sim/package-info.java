@@ -26,7 +26,8 @@
  * form by {@code BedrockAuth}. Errors are {@code ApiError}s, rendered in OpenAI's shape, by {@code AnthropicErrors},
  * {@code GeminiErrors} or {@code BedrockErrors}; {@code GeminiModels} lists models in Gemini's shape.
  * {@link dev.switchboard.sim.Fault}s and region outages change what a deployment does to the next requests, or whether
- * it listens at all. {@code ControlServer} exposes the same controls over HTTP.
+ * it listens at all; a deployment that stops listening waits for {@code PortRelease}, so its port refuses connections
+ * by the time the change completes. {@code ControlServer} exposes the same controls over HTTP.
  *
  * <p>Threading: each exchange runs on its connection's event loop and never blocks it; waiting is done with Vert.x
  * timers. The public types are thread-safe.

@@ -1,6 +1,7 @@
 package dev.switchboard.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.openai.client.OpenAIClient;
@@ -104,6 +105,28 @@ final class SimFaultTest {
     assertThat(fx.sim.deployment("a").port()).isEqualTo(port);
     assertThat(fx.client("a").chat().completions().create(ask("count to 1", "f-back")).choices().getFirst()
         .message().content()).contains("1");
+  }
+
+  /**
+   * The port must refuse as soon as {@code setFault} returns, not a moment later: Vert.x reports a server closed before
+   * NIO releases its socket (see PortRelease). That window is short, so go through it many times; before the fix about
+   * one round in twenty connected, or failed to listen again with "Address already in use".
+   */
+  @Test
+  void refuseTakesEffectBeforeSetFaultReturnsEveryTime() throws Exception {
+    int port = fx.sim.deployment("a").port();
+    for (int round = 0; round < 100; round++) {
+      fx.sim.setFault("a", Fault.refuse());
+      assertThatExceptionOfType(ConnectException.class).as("connect in round %d", round)
+          .isThrownBy(() -> new Socket("127.0.0.1", port).close());
+      fx.sim.setFault("a", null);
+      // A served request, not a bare connect: a connection still queued for accept when the next round closes the
+      // server only makes Netty log a warning, but it would not prove the port serves again.
+      try (RawHttp h = new RawHttp(port, "/v1/chat/completions", "refuse-round-" + round,
+          "{\"model\":\"sim-large\",\"messages\":[{\"role\":\"user\",\"content\":\"count to 1\"}]}")) {
+        assertThat(h.statusLine()).as("status in round %d", round).isEqualTo("HTTP/1.1 200 OK");
+      }
+    }
   }
 
   @Test
