@@ -2,6 +2,7 @@ package dev.switchboard.routing;
 
 import dev.switchboard.util.Ticker;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Passive health of one deployment: trips (ejects the deployment) on consecutive failures, on an error rate over a
@@ -9,8 +10,9 @@ import java.util.concurrent.TimeUnit;
  * consecutive ejection; then lets exactly one probe request through (half-open), which closes it on success or
  * re-opens it for longer on failure.
  *
- * <p>Thread-safe: every method synchronizes on the breaker. Contention is per deployment and the critical sections
- * are a few field updates, cheaper than a lock-free state machine would be to get right.
+ * <p>Thread-safe. Every request of every event loop passes through its deployment's breaker, so the healthy path
+ * takes no lock: a volatile read of the state, and counts in atomic buckets. State changes (rare) synchronize on
+ * the breaker.
  */
 final class CircuitBreaker {
   enum State { CLOSED, OPEN, HALF_OPEN }
@@ -33,12 +35,14 @@ final class CircuitBreaker {
   private final Settings settings;
   private final Ticker ticker;
   private final long bucketNanos;
-  private final long[] bucketEpoch = new long[BUCKETS];
-  private final int[] bucketRequests = new int[BUCKETS];
-  private final int[] bucketFailures = new int[BUCKETS];
+  /** Per bucket: the bucket's epoch in the high bits, its count in the low {@value #COUNT_BITS}. */
+  private final AtomicLongArray requests = new AtomicLongArray(BUCKETS);
+  private final AtomicLongArray failures = new AtomicLongArray(BUCKETS);
+  private static final int COUNT_BITS = 24;
+  private static final long COUNT_MASK = (1L << COUNT_BITS) - 1;
 
-  private State state = State.CLOSED;
-  private int consecutive;
+  private volatile State state = State.CLOSED;
+  private volatile int consecutive;
   private int ejections;
   private long openUntil;
   private long closedSince;
@@ -55,7 +59,11 @@ final class CircuitBreaker {
    * Whether a request may go to the deployment now. In the half-open state the first caller gets the probe and
    * must report its outcome; everyone else is refused until it does.
    */
-  synchronized boolean tryAcquire() {
+  boolean tryAcquire() {
+    return state == State.CLOSED || tryAcquireSlow();
+  }
+
+  private synchronized boolean tryAcquireSlow() {
     switch (state) {
       case CLOSED:
         return true;
@@ -72,16 +80,25 @@ final class CircuitBreaker {
   }
 
   /** Whether the deployment is currently ejected, without taking the probe. */
-  synchronized boolean isOpen() {
+  boolean isOpen() {
+    return state != State.CLOSED && isOpenSlow();
+  }
+
+  private synchronized boolean isOpenSlow() {
     return state == State.OPEN && ticker.read() - openUntil < 0 || state == State.HALF_OPEN && probeInFlight;
   }
 
-  synchronized State state() {
+  State state() {
     return state;
   }
 
-  synchronized void onSuccess() {
+  void onSuccess() {
     record(false);
+    if (consecutive != 0) consecutive = 0;
+    if (state != State.CLOSED) closeSlow();
+  }
+
+  private synchronized void closeSlow() {
     consecutive = 0;
     if (state != State.CLOSED) {
       state = State.CLOSED;
@@ -125,25 +142,31 @@ final class CircuitBreaker {
   private void record(boolean failure) {
     long epoch = Math.floorDiv(ticker.read(), bucketNanos);
     int i = (int) Math.floorMod(epoch, BUCKETS);
-    if (bucketEpoch[i] != epoch) {
-      bucketEpoch[i] = epoch;
-      bucketRequests[i] = 0;
-      bucketFailures[i] = 0;
+    increment(requests, i, epoch);
+    if (failure) increment(failures, i, epoch);
+  }
+
+  /** Counts one in bucket {@code i}, starting it afresh when it still holds an older epoch's count. */
+  private static void increment(AtomicLongArray buckets, int i, long epoch) {
+    while (true) {
+      long v = buckets.get(i);
+      long count = (v >>> COUNT_BITS) == epoch ? Math.min(COUNT_MASK, (v & COUNT_MASK) + 1) : 1;
+      if (buckets.compareAndSet(i, v, epoch << COUNT_BITS | count)) return;
     }
-    bucketRequests[i]++;
-    if (failure) bucketFailures[i]++;
+  }
+
+  private static long sum(AtomicLongArray buckets, long epoch) {
+    long total = 0;
+    for (int i = 0; i < BUCKETS; i++) {
+      long v = buckets.get(i);
+      if (epoch - (v >>> COUNT_BITS) < BUCKETS) total += v & COUNT_MASK;
+    }
+    return total;
   }
 
   private boolean errorRateExceeded(long now) {
     long epoch = Math.floorDiv(now, bucketNanos);
-    int requests = 0;
-    int failures = 0;
-    for (int i = 0; i < BUCKETS; i++) {
-      if (epoch - bucketEpoch[i] < BUCKETS) {
-        requests += bucketRequests[i];
-        failures += bucketFailures[i];
-      }
-    }
-    return requests >= settings.minRequests() && failures >= settings.errorRate() * requests;
+    long n = sum(requests, epoch);
+    return n >= settings.minRequests() && sum(failures, epoch) >= settings.errorRate() * n;
   }
 }

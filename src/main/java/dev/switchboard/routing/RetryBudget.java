@@ -8,23 +8,25 @@ import java.util.concurrent.TimeUnit;
  * {@code ratio} of a retry, every retry withdraws one. A small reserve refilled with time ({@code minPerSecond})
  * lets a quiet gateway still retry its occasional failure. Finagle's retry budget, in a dozen lines.
  *
- * <p>Thread-safe (synchronized; one budget per logical model, touched once per request and once per retry).
+ * <p>Thread-safe. Every request deposits without a lock (a CAS on the balance, kept in thousandths of a retry);
+ * retries, which are rare, synchronize.
  */
 final class RetryBudget {
   /** The deposits are capped, so a long quiet spell cannot save up a burst of retries. */
   private static final double MAX_SAVED_RETRIES = 100;
 
-  private final double ratio;
   private final double minPerSecond;
   private final Ticker ticker;
-  private double balance;
+  /** Saved retries, in thousandths. */
+  private final java.util.concurrent.atomic.AtomicLong balance = new java.util.concurrent.atomic.AtomicLong();
+  private final long deposit;
   private double reserve;
   private long reserveAt;
 
   RetryBudget(double ratio, double minPerSecond, Ticker ticker) {
     if (!(ratio >= 0 && ratio <= 10)) throw new IllegalArgumentException("ratio : " + ratio + " (expected: 0..10)");
     if (!(minPerSecond >= 0)) throw new IllegalArgumentException("minPerSecond : " + minPerSecond + " (expected: >= 0)");
-    this.ratio = ratio;
+    this.deposit = Math.round(ratio * 1000);
     this.minPerSecond = minPerSecond;
     this.ticker = ticker;
     this.reserve = minPerSecond;
@@ -32,15 +34,17 @@ final class RetryBudget {
   }
 
   /** A first attempt was made. */
-  synchronized void onRequest() {
-    balance = Math.min(MAX_SAVED_RETRIES, balance + ratio);
+  void onRequest() {
+    long cap = (long) (MAX_SAVED_RETRIES * 1000);
+    balance.getAndUpdate(b -> Math.min(cap, b + deposit));
   }
 
   /** Takes one retry from the budget; false when the budget is spent and the failure must stand. */
   synchronized boolean tryRetry() {
-    if (balance >= 1) {
-      balance -= 1;
-      return true;
+    while (true) {
+      long b = balance.get();
+      if (b < 1000) break;
+      if (balance.compareAndSet(b, b - 1000)) return true;
     }
     long now = ticker.read();
     reserve = Math.min(minPerSecond, reserve + minPerSecond * (now - reserveAt) / (double) TimeUnit.SECONDS.toNanos(1));
