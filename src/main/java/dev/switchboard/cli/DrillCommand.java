@@ -22,7 +22,7 @@ public final class DrillCommand implements Callable<Integer> {
   @Option(names = "--clients", defaultValue = "16", description = "Concurrent clients (default: ${DEFAULT-VALUE})")
   int clients;
 
-  @Option(names = "--steady", defaultValue = "5s", converter = SimulateCommand.DurationConverter.class,
+  @Option(names = "--steady", defaultValue = "12s", converter = SimulateCommand.DurationConverter.class,
       description = "Length of each healthy phase (default: ${DEFAULT-VALUE})")
   Duration steady;
 
