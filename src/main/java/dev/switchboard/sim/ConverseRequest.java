@@ -114,7 +114,7 @@ final class ConverseRequest {
       if (content == null || content.isNull()) throw invalid(at + ".content", "Member must not be null");
       if (!content.isArray()) throw invalid(at + ".content", "Member must be a list");
       if (content.isEmpty()) throw invalid(at + ".content", "Member must have length greater than or equal to 1");
-      Turn turn = turn(content, at + ".content", role.equals("user"));
+      Turn<String> turn = turn(content, at + ".content", role.equals("user"));
       int before = flat.size();
       String text = turn.text.toString();
       toolBlocks |= !turn.toolUseIds.isEmpty() || !turn.toolResultIds.isEmpty();
@@ -217,47 +217,8 @@ final class ConverseRequest {
     return new Parsed(chat, reportStopSequence);
   }
 
-  /** What one user or assistant message holds, once validated. */
-  private static final class Turn {
-    final StringBuilder text = new StringBuilder();
-    boolean hasText;
-    final List<String> toolResults = new ArrayList<>();
-    /** toolUseId → the path of its block. */
-    final Map<String, String> toolResultIds = new LinkedHashMap<>();
-    final Set<String> toolUseIds = new LinkedHashSet<>();
-    /** The media types of the images, in order. */
-    final List<String> images = new ArrayList<>();
-    /** A hash of the images' and documents' sources, for the cache key. */
-    long media;
-    /** Whether a {@code cachePoint} ends the prefix in this message, and the state at the last one. */
-    boolean marked;
-    boolean markedContent;
-    int markedResults;
-    int markedText;
-    long markedMedia;
-
-    void appendText(String s) {
-      if (hasText) text.append('\n');
-      text.append(s);
-      hasText = true;
-    }
-
-    void attach(JsonNode source) {
-      media = Words.mix(media, Words.hash(Words.HASH_START, Json.MAPPER.writeValueAsString(source)));
-    }
-
-    /** The prefix ends here ({@code content}: after content other than tool results). */
-    void mark(boolean content) {
-      marked = true;
-      markedContent = content;
-      markedResults = toolResults.size();
-      markedText = text.length();
-      markedMedia = media;
-    }
-  }
-
-  private static Turn turn(JsonNode content, String at, boolean user) {
-    Turn turn = new Turn();
+  private static Turn<String> turn(JsonNode content, String at, boolean user) {
+    Turn<String> turn = new Turn<>();
     boolean otherContent = false;
     for (int j = 0; j < content.size(); j++) {
       String bat = at + "." + j;

@@ -188,7 +188,7 @@ final class MessagesRequest {
         pendingToolUses = requireResults(pendingToolUses, Set.of(), i - 1);
         continue;
       }
-      Turn turn = turn(content, at + ".content", role, version, marks);
+      Turn<Integer> turn = turn(content, at + ".content", role, version, marks);
       int before = flat.size();
       String text = turn.text.toString();
       if (role.equals("user")) {
@@ -304,47 +304,8 @@ final class MessagesRequest {
     parts.add(sp.text());
   }
 
-  /** What one user or assistant message holds, once validated. */
-  private static final class Turn {
-    final StringBuilder text = new StringBuilder();
-    boolean hasText;
-    final List<String> toolResults = new ArrayList<>();
-    /** tool_use_id → index of its block. */
-    final Map<String, Integer> toolResultIds = new LinkedHashMap<>();
-    final Set<String> toolUseIds = new LinkedHashSet<>();
-    /** The media types of the images, in order. */
-    final List<String> images = new ArrayList<>();
-    /** A hash of the images' and documents' sources, for the cache key. */
-    long media;
-    /** Whether a block carries {@code cache_control}, and the state after the last one that does. */
-    boolean marked;
-    boolean markedContent;
-    int markedResults;
-    int markedText;
-    long markedMedia;
-
-    void appendText(String s) {
-      if (hasText) text.append('\n');
-      text.append(s);
-      hasText = true;
-    }
-
-    void attach(JsonNode source) {
-      media = Words.mix(media, Words.hash(Words.HASH_START, Json.MAPPER.writeValueAsString(source)));
-    }
-
-    /** Records that the prefix ends after the block just read ({@code content}: not a tool result). */
-    void mark(boolean content) {
-      marked = true;
-      markedContent = content;
-      markedResults = toolResults.size();
-      markedText = text.length();
-      markedMedia = media;
-    }
-  }
-
-  private static Turn turn(JsonNode content, String at, String role, String version, CacheMarks marks) {
-    Turn turn = new Turn();
+  private static Turn<Integer> turn(JsonNode content, String at, String role, String version, CacheMarks marks) {
+    Turn<Integer> turn = new Turn<>();
     if (content.isString()) {
       turn.appendText(content.stringValue());
       return turn;
