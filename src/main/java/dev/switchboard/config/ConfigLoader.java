@@ -312,7 +312,7 @@ public final class ConfigLoader {
 
   private SwitchboardConfig.Retry retry(ConfigNode node) {
     Map<String, ConfigNode> m = mapOrEmpty(node);
-    known(m, node, Set.of("attempts", "budget", "backoff", "max_backoff"));
+    known(m, node, Set.of("attempts", "budget", "backoff", "max_backoff", "hedge_after"));
     SwitchboardConfig.Retry d = SwitchboardConfig.Retry.DEFAULT;
     double budget = d.budget();
     if (m.containsKey("budget")) {
@@ -323,7 +323,8 @@ public final class ConfigLoader {
         m.containsKey("attempts") ? m.get("attempts").integer(1, 10) : d.maxAttempts(),
         budget,
         m.containsKey("backoff") ? duration(m.get("backoff")) : d.backoff(),
-        m.containsKey("max_backoff") ? duration(m.get("max_backoff")) : d.maxBackoff());
+        m.containsKey("max_backoff") ? duration(m.get("max_backoff")) : d.maxBackoff(),
+        m.containsKey("hedge_after") ? duration(m.get("hedge_after")) : null);
   }
 
   private static java.math.BigDecimal decimal(ConfigNode node) {

@@ -136,8 +136,10 @@ public record SwitchboardConfig(
    *     reserve for quiet times
    * @param backoff the first delay before retrying on a deployment already tried; doubled each time, with jitter
    * @param maxBackoff the longest such delay
+   * @param hedgeAfter when the first attempt has no answer after this long, a second (hedged) attempt starts on
+   *     another deployment and the first to answer wins; null for no hedging
    */
-  public record Retry(int maxAttempts, double budget, Duration backoff, Duration maxBackoff) {
-    public static final Retry DEFAULT = new Retry(3, 0.2, Duration.ofMillis(100), Duration.ofSeconds(2));
+  public record Retry(int maxAttempts, double budget, Duration backoff, Duration maxBackoff, Duration hedgeAfter) {
+    public static final Retry DEFAULT = new Retry(3, 0.2, Duration.ofMillis(100), Duration.ofSeconds(2), null);
   }
 }

@@ -73,8 +73,9 @@ public final class Drill {
   }
 
   private Gateway startGateway(Simulator sim) throws IOException {
-    // The primary region is cheaper, so it takes all the traffic while it is healthy. A hung upstream is given
-    // up on after 500 ms: the drill's "slow" outage measures how fast that moves traffic.
+    // The primary region is cheaper, so it takes all the traffic while it is healthy. A first attempt without an
+    // answer after 250 ms gets a hedged twin elsewhere, and a hung upstream is given up on after 500 ms: the
+    // drill's "slow" outage measures how fast those move traffic.
     String yaml = """
         providers:
           - {name: east-openai, base_url: "%s", api_key: k, region: %s, timeouts: {first_byte: 500ms}}
@@ -84,6 +85,7 @@ public final class Drill {
         models:
           - name: drill
             strategy: cheapest
+            retry: {hedge_after: 250ms}
             deployments:
               - {provider: east-openai, model: sim-large, price: {input: 1, output: 2}}
               - {provider: east-anthropic, model: sim-large, price: {input: 1.1, output: 2.2}}

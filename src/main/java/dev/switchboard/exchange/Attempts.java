@@ -25,8 +25,19 @@ public interface Attempts {
     return false;
   }
 
-  /** The attempt in flight began a successful (2xx) answer. */
-  void answered();
+  /** Attempt {@code number} began a successful (2xx) answer: it wins, any other in flight is cancelled. */
+  void answered(int number);
+
+  /** Attempt {@code number} is in flight; {@code cancel} stops it (resets its upstream request). */
+  default void started(int number, Runnable cancel) {}
+
+  /**
+   * Attempt {@code number} failed before any byte reached the client while another attempt (a hedge) is still
+   * running: true when that other attempt carries on, so this failure needs nothing more.
+   */
+  default boolean absorbed(int number, GatewayError error, String outcome) {
+    return false;
+  }
 
   /** What {@code usage} cost at the serving deployment's price, in USD, or null when unknown. */
   default java.math.BigDecimal cost(dev.switchboard.canonical.Usage usage) {

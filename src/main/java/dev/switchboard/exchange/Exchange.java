@@ -32,6 +32,8 @@ public final class Exchange {
 
   private boolean ended;
   private Runnable onClientGone;
+  /** The number of the upstream attempt being started; calls capture it to say which attempt they are. */
+  private int attempt;
   private String model;
   private String provider;
   private String upstreamModel;
@@ -112,14 +114,47 @@ public final class Exchange {
     this.attempts = attempts;
   }
 
-  /** The upstream of the attempt in flight began a successful answer. */
-  public void upstreamAnswered() {
-    if (attempts != null) attempts.answered();
-  }
 
   /** Runs {@code action} if the client goes away before the exchange ends (cancel the upstream there). */
   public void onClientGone(Runnable action) {
-    this.onClientGone = action;
+    Runnable before = onClientGone;
+    // Several attempts can be in flight at once (a hedge): each is cancelled.
+    this.onClientGone = before == null ? action : () -> {
+      before.run();
+      action.run();
+    };
+  }
+
+  /** The number of the upstream attempt being started (0 when no router numbers them). */
+  public int attempt() {
+    return attempt;
+  }
+
+  /** Numbers the upstream attempt about to start; the router calls it before each attempt. */
+  public void attempt(int number) {
+    this.attempt = number;
+  }
+
+  /** Upstream attempt {@code number} began a successful answer. */
+  public void upstreamAnswered(int number) {
+    if (attempts != null) attempts.answered(number);
+  }
+
+  /**
+   * Upstream attempt {@code number} started and can be cancelled with {@code cancel} (when another attempt wins).
+   */
+  public void attemptStarted(int number, Runnable cancel) {
+    if (attempts != null) attempts.started(number, cancel);
+  }
+
+  /**
+   * Upstream attempt {@code number} failed. When another attempt of the exchange is still running, that one
+   * carries on; otherwise this is {@link #fail}.
+   */
+  public void fail(int number, GatewayError error, String outcome) {
+    if (ended) return;
+    if (attempts != null && !response.headWritten() && attempts.absorbed(number, error, outcome)) return;
+    fail(error, outcome);
   }
 
   /** Marks the moment the first response byte left for the client. */

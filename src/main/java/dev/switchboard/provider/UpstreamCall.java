@@ -44,6 +44,8 @@ public abstract class UpstreamCall extends DeadlineSweeper.Watched {
   /** The upstream's answer once its head arrived. */
   protected HttpClientResponse upstreamResponse;
   private long lastActivityNanos;
+  /** Which of the exchange's attempts this is (several may run at once when hedged). */
+  private final int attempt;
   private DeadlineSweeper sweeper;
 
   protected UpstreamCall(HttpUpstream provider, Exchange exchange, RequestOptions options, Buffer body) {
@@ -52,10 +54,12 @@ public abstract class UpstreamCall extends DeadlineSweeper.Watched {
     this.options = options;
     this.body = body;
     this.timeouts = provider.settings().timeouts();
+    this.attempt = exchange.attempt();
   }
 
   public void start() {
     exchange.onClientGone(this::clientGone);
+    exchange.attemptStarted(attempt, this::clientGone);
     sweeper = DeadlineSweeper.current(provider.vertx());
     sweeper.watch(this);
     provider.client().request(options).onComplete(ar -> {
@@ -101,7 +105,7 @@ public abstract class UpstreamCall extends DeadlineSweeper.Watched {
       collectError(resp);
       return;
     }
-    exchange.upstreamAnswered();
+    exchange.upstreamAnswered(attempt);
     onAnswer(resp);
   }
 
@@ -151,7 +155,7 @@ public abstract class UpstreamCall extends DeadlineSweeper.Watched {
     if (upstreamRequest != null && (upstreamResponse == null || !"upstream_error".equals(outcome))) {
       upstreamRequest.reset();
     }
-    exchange.fail(error, outcome);
+    exchange.fail(attempt, error, outcome);
   }
 
   private void clientGone() {

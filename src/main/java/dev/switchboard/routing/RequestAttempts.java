@@ -20,6 +20,10 @@ import java.util.concurrent.TimeUnit;
  * and the retry budget allows. The next attempt goes to the next deployment not yet tried, at once; when all have
  * been tried it goes to the best again after an exponential backoff with jitter, never sooner than a Retry-After.
  *
+ * <p>With {@code retry.hedge_after}, a first attempt that has not begun to answer by then gets a twin on another
+ * deployment (paid from the retry budget, so hedges stay a bounded share of traffic); the first of the two to
+ * answer wins and the other is cancelled, and a failure of either while the other runs costs nothing.
+ *
  * <p>A stream that broke after bytes reached the client is continued under the same rules, when the model
  * continues streams and its {@link Router.Resumable} says what was sent can be continued: the next attempt is then
  * a continuation, which the front door splices into the client's stream.
@@ -53,6 +57,15 @@ final class RequestAttempts implements Attempts {
   private boolean answered;
   private long attemptStart;
   private long timer = -1;
+  /** The number of {@link #current}'s attempt, and how to cancel it. */
+  private int currentTag;
+  private Runnable currentCancel;
+  /** The hedged twin of the first attempt while it runs beside it; null otherwise. */
+  private Deployment hedge;
+  private int hedgeTag;
+  private long hedgeStart;
+  private Runnable hedgeCancel;
+  private long hedgeTimer = -1;
 
   RequestAttempts(Vertx vertx, Ticker ticker, Exchange exchange, Catalog.Route route, List<Deployment> order,
       RetryBudget budget, Router.Sender sender, java.util.function.Function<String, List<Deployment>> planner,
@@ -104,17 +117,90 @@ final class RequestAttempts implements Attempts {
     answered = false;
     if (!tried.contains(d)) tried.add(d);
     attempts++;
+    currentTag = attempts;
+    currentCancel = null;
     attemptStart = ticker.read();
+    name(d);
+    exchange.attempt(currentTag);
+    if (attempts == 1) scheduleHedge();
+    sender.send(d);
+  }
+
+  /** Names {@code d} as what serves the exchange (the winner's name replaces a hedge loser's). */
+  private void name(Deployment d) {
     exchange.route(exchange.model(), d.provider().name(), d.upstreamModel(), exchange.stream());
     if (!exchange.response().headWritten()) { // a continuation's head left with the first attempt's
       exchange.response().putHeader(X_DEPLOYMENT, d.id()).putHeader(X_REGION, d.region())
           .putHeader(X_ATTEMPTS, Integer.toString(attempts));
     }
-    sender.send(d);
+  }
+
+  private void scheduleHedge() {
+    java.time.Duration after = route.policy().retry().hedgeAfter();
+    if (after == null || order.size() < 2) return;
+    hedgeTimer = vertx.setTimer(Math.max(1, after.toMillis()), id -> {
+      hedgeTimer = -1;
+      if (exchange.ended() || answered || hedge != null || attempts != 1 || exchange.response().headWritten()) return;
+      Deployment d = acquireUntried();
+      if (d == null) return;
+      if (!budget.tryRetry()) {
+        release(d);
+        return;
+      }
+      hedge = d;
+      tried.add(d);
+      attempts++;
+      hedgeTag = attempts;
+      hedgeCancel = null;
+      hedgeStart = ticker.read();
+      exchange.attempt(hedgeTag);
+      sender.send(d);
+    });
+  }
+
+  private void cancelHedgeTimer() {
+    if (hedgeTimer >= 0) {
+      vertx.cancelTimer(hedgeTimer);
+      hedgeTimer = -1;
+    }
+  }
+
+  @Override
+  public void started(int number, Runnable cancel) {
+    if (number == currentTag) currentCancel = cancel;
+    else if (hedge != null && number == hedgeTag) hedgeCancel = cancel;
+  }
+
+  @Override
+  public boolean absorbed(int number, GatewayError error, String outcome) {
+    if (hedge == null) return false;
+    boolean retryable = retryable(error, outcome);
+    if (number == hedgeTag) {
+      releaseSlot(hedge, retryable ? Result.FAILED : Result.CLIENT_ERROR, error, false);
+      hedge = null;
+      return true;
+    }
+    if (number != currentTag) return false;
+    release(retryable ? Result.FAILED : Result.CLIENT_ERROR, error);
+    promoteHedge();
+    return true;
+  }
+
+  /** The hedge becomes the attempt of record. */
+  private void promoteHedge() {
+    current = hedge;
+    currentTag = hedgeTag;
+    currentCancel = hedgeCancel;
+    attemptStart = hedgeStart;
+    holding = true;
+    answered = false;
+    hedge = null;
+    name(current);
   }
 
   @Override
   public boolean retry(GatewayError error, String outcome) {
+    cancelHedgeTimer();
     if (current == null) return false; // a failure before any attempt (e.g. nothing had room)
     boolean retryable = retryable(error, outcome);
     release(retryable ? Result.FAILED : Result.CLIENT_ERROR, error);
@@ -261,7 +347,20 @@ final class RequestAttempts implements Attempts {
   }
 
   @Override
-  public void answered() {
+  public void answered(int number) {
+    cancelHedgeTimer();
+    if (hedge != null) {
+      if (number == hedgeTag) { // the twin answered first: the first attempt is given up
+        if (currentCancel != null) currentCancel.run();
+        release(Result.ABANDONED, null);
+        promoteHedge();
+      } else {
+        if (hedgeCancel != null) hedgeCancel.run();
+        releaseSlot(hedge, Result.ABANDONED, null, false);
+        hedge = null;
+      }
+    }
+    if (current != null && !answered && attempts > 1) name(current); // the count grew since it was named
     if (current == null || answered) return;
     answered = true;
     current.health.breaker.onSuccess();
@@ -273,6 +372,11 @@ final class RequestAttempts implements Attempts {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
       timer = -1;
+    }
+    cancelHedgeTimer();
+    if (hedge != null) { // the client left while both ran; each call cancelled itself
+      releaseSlot(hedge, Result.ABANDONED, null, false);
+      hedge = null;
     }
     if (current == null || !holding) return;
     switch (record.outcome()) {
@@ -294,7 +398,12 @@ final class RequestAttempts implements Attempts {
   private void release(Result result, GatewayError error) {
     if (!holding) return;
     holding = false;
-    Health h = current.health;
+    releaseSlot(current, result, error, answered);
+  }
+
+  /** Gives back {@code d}'s concurrency slot and tells its breaker how the attempt went. */
+  private static void releaseSlot(Deployment d, Result result, GatewayError error, boolean answered) {
+    Health h = d.health;
     boolean overloaded = error != null && (error.status() == 429 || error.status() == 503 || error.status() == 529
         || "upstream_timeout".equals(error.code()));
     h.limit.release(overloaded);

@@ -74,6 +74,12 @@ final class FailoverE2ETest {
           - {name: lonely, provider: east-a, model: sim-large}
           - {name: with-fallback, provider: east-b, model: sim-small, fallbacks: [chat]}
           - {name: small-window, provider: east-b, model: sim-small, context_window: 50, on_context_overflow: chat}
+          - name: hedged
+            strategy: priority
+            retry: {hedge_after: 100ms}
+            deployments:
+              - {provider: east-a, model: sim-small, priority: 1}
+              - {provider: west, model: sim-small, priority: 2}
         """.formatted(sim.deployment("east-a").baseUrl(), sim.deployment("east-b").baseUrl(),
         sim.deployment("west").baseUrl()));
     Map<String, String> env = Map.of("SWITCHBOARD_MASTER_KEY", "failover-key");
@@ -201,7 +207,7 @@ final class FailoverE2ETest {
         + gateway.port() + "/admin/routes/nope")).header("authorization", "Bearer failover-key").build(),
         java.net.http.HttpResponse.BodyHandlers.ofString());
     assertThat(unknown.statusCode()).isEqualTo(404);
-    assertThat(unknown.body()).contains("chat, regional, lonely, with-fallback");
+    assertThat(unknown.body()).contains("chat, regional, lonely, with-fallback, small-window, hedged");
   }
 
   @Test
@@ -228,6 +234,45 @@ final class FailoverE2ETest {
     } finally {
       anthropic.close();
     }
+  }
+
+  @Test
+  void aSlowFirstAttemptIsHedgedOnAnotherDeploymentAndTheLoserCancelled() throws Exception {
+    HttpResponseFor<ChatCompletion> fast = ask("hedged");
+    assertThat(header(fast, "x-switchboard-attempts")).as("no hedge when the first answers in time").isEqualTo("1");
+
+    sim.setFault("east-a", Fault.slowFirstByte(Duration.ofSeconds(5)).withCount(1));
+    HttpResponseFor<ChatCompletion> r = ask("hedged");
+    assertThat(r.parse().choices().getFirst().message().content()).contains("1 2 3");
+    assertThat(header(r, "x-switchboard-deployment")).isEqualTo("west/sim-small");
+    assertThat(header(r, "x-switchboard-attempts")).isEqualTo("2");
+    String id = r.requestId().orElseThrow();
+    LedgerEntry loser = sim.ledger().await(e -> e.requestId().equals(id) && e.deployment().equals("east-a"))
+        .get(10, TimeUnit.SECONDS);
+    assertThat(loser.outcome()).isEqualTo("cancelled");
+    var record = exchanges.await(e -> e.requestId().equals(id)).get(10, TimeUnit.SECONDS);
+    assertThat(record.deployment()).isEqualTo("west/sim-small");
+  }
+
+  @Test
+  void aHedgeThatFailsCostsNothingWhileTheFirstAttemptStillAnswers() {
+    sim.setFault("east-a", Fault.slowFirstByte(Duration.ofMillis(600)).withCount(1));
+    sim.setFault("west", Fault.status(503).withCount(1));
+    HttpResponseFor<ChatCompletion> r = ask("hedged");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(header(r, "x-switchboard-deployment")).isEqualTo("east-a/sim-small");
+    assertThat(header(r, "x-switchboard-attempts")).isEqualTo("2");
+  }
+
+  @Test
+  void aStreamIsHedgedToo() {
+    sim.setFault("east-a", Fault.slowFirstByte(Duration.ofSeconds(5)).withCount(1));
+    StringBuilder text = new StringBuilder();
+    try (StreamResponse<ChatCompletionChunk> s = client.chat().completions().createStreaming(
+        ChatCompletionCreateParams.builder().model("hedged").addUserMessage("count to 4").build())) {
+      s.stream().forEach(c -> c.choices().forEach(ch -> ch.delta().content().ifPresent(text::append)));
+    }
+    assertThat(text.toString()).isEqualTo("1 2 3 4");
   }
 
   @Test
