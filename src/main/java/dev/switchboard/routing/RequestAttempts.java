@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * been tried it goes to the best again after an exponential backoff with jitter, never sooner than a Retry-After.
  *
  * <p>With {@code retry.hedge_after}, a first attempt that has not begun to answer by then gets a twin on another
- * deployment (paid from the retry budget, so hedges stay a bounded share of traffic); the first of the two to
+ * deployment, in another region where there is one (paid from a hedge budget as large as the retry budget and
+ * apart from it, so hedges stay a bounded share of traffic and never starve real retries); the first of the two to
  * answer wins and the other is cancelled, and a failure of either while the other runs costs nothing.
  *
  * <p>A stream that broke after bytes reached the client is continued under the same rules, when the model
@@ -42,6 +43,8 @@ final class RequestAttempts implements Attempts {
   /** Whether the request already moved to the model's overflow or content-filter alternative (once at most). */
   private boolean redirected;
   private final RetryBudget budget;
+  /** Hedges have their own budget, so that they never starve the retries of failed requests. */
+  private final RetryBudget hedgeBudget;
   private final Router.Sender sender;
   /** Null unless the model continues broken streams. */
   private final Router.Resumable resumable;
@@ -68,7 +71,7 @@ final class RequestAttempts implements Attempts {
   private long hedgeTimer = -1;
 
   RequestAttempts(Vertx vertx, Ticker ticker, Exchange exchange, Catalog.Route route, List<Deployment> order,
-      RetryBudget budget, Router.Sender sender, java.util.function.Function<String, List<Deployment>> planner,
+      RetryBudget budget, RetryBudget hedgeBudget, Router.Sender sender, java.util.function.Function<String, List<Deployment>> planner,
       Router.Resumable resumable) {
     this.resumable = resumable;
     this.vertx = vertx;
@@ -77,6 +80,7 @@ final class RequestAttempts implements Attempts {
     this.route = route;
     this.order = order;
     this.budget = budget;
+    this.hedgeBudget = hedgeBudget;
     this.sender = sender;
     this.planner = planner;
     this.deadline = ticker.read() + route.policy().timeout().toNanos();
@@ -141,9 +145,9 @@ final class RequestAttempts implements Attempts {
     hedgeTimer = vertx.setTimer(Math.max(1, after.toMillis()), id -> {
       hedgeTimer = -1;
       if (exchange.ended() || answered || hedge != null || attempts != 1 || exchange.response().headWritten()) return;
-      Deployment d = acquireUntried();
+      Deployment d = acquireHedge();
       if (d == null) return;
-      if (!budget.tryRetry()) {
+      if (!hedgeBudget.tryRetry()) {
         release(d);
         return;
       }
@@ -156,6 +160,20 @@ final class RequestAttempts implements Attempts {
       exchange.attempt(hedgeTag);
       sender.send(d);
     });
+  }
+
+  /**
+   * The next untried deployment, one in another region than the first attempt's if there is one: what makes a
+   * deployment slow (an overloaded or failing region) often makes its neighbours slow too.
+   */
+  private Deployment acquireHedge() {
+    for (Deployment d : order) {
+      if (tried.contains(d) || d.region().equals(current.region())) continue;
+      if (!d.health.limit.tryAcquire()) continue;
+      if (d.health.breaker.tryAcquire()) return d;
+      d.health.limit.release(false);
+    }
+    return acquireUntried();
   }
 
   private void cancelHedgeTimer() {
@@ -352,7 +370,9 @@ final class RequestAttempts implements Attempts {
     if (hedge != null) {
       if (number == hedgeTag) { // the twin answered first: the first attempt is given up
         if (currentCancel != null) currentCancel.run();
-        release(Result.ABANDONED, null);
+        // Slower than hedge_after and beaten: a failure to its breaker, or a hung deployment would keep getting
+        // every first attempt for as long as hedges keep rescuing them.
+        release(Result.FAILED, null);
         promoteHedge();
       } else {
         if (hedgeCancel != null) hedgeCancel.run();

@@ -41,6 +41,7 @@ public final class Router {
   private final Regions regions;
   private final Catalog catalog;
   private final Map<String, RetryBudget> budgets = new ConcurrentHashMap<>();
+  private final Map<String, RetryBudget> hedgeBudgets = new ConcurrentHashMap<>();
 
   public Router(Vertx vertx, Catalog catalog) {
     this(vertx, catalog, Ticker.system());
@@ -86,7 +87,13 @@ public final class Router {
     RetryBudget budget = budgets.computeIfAbsent(route.model(), k -> new RetryBudget(route.policy().retry().budget(),
         MIN_RETRIES_PER_SECOND, ticker));
     budget.onRequest();
-    RequestAttempts attempts = new RequestAttempts(vertx, ticker, exchange, route, order, budget, sender,
+    RetryBudget hedgeBudget = null;
+    if (route.policy().retry().hedgeAfter() != null) {
+      hedgeBudget = hedgeBudgets.computeIfAbsent(route.model(), k -> new RetryBudget(route.policy().retry().budget(),
+          MIN_RETRIES_PER_SECOND, ticker));
+      hedgeBudget.onRequest();
+    }
+    RequestAttempts attempts = new RequestAttempts(vertx, ticker, exchange, route, order, budget, hedgeBudget, sender,
         model -> order(model, demand), route.policy().continueStreams() ? resumable : null);
     exchange.attempts(attempts);
     attempts.start();
