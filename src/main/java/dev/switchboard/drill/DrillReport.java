@@ -81,10 +81,12 @@ public record DrillReport(List<PhaseResult> phases, int requests, int clientErro
   public String markdown() {
     StringBuilder out = new StringBuilder();
     out.append("| phase | requests | client errors | upstream attempts / request | p50 ms | p99 ms "
-        + "| ≥ 99 % of traffic on |\n|---|---|---|---|---|---|---|\n");
+        + "| p99 added vs baseline | ≥ 99 % of traffic on |\n|---|---|---|---|---|---|---|---|\n");
+    double baseline = phases.isEmpty() ? Double.NaN : phases.getFirst().p99Millis();
     for (PhaseResult p : phases) {
-      out.append(String.format(Locale.ROOT, "| %s | %d | %d | %.3f | %.1f | %.1f | %s %s |%n", p.name(), p.requests(),
-          p.clientErrors(), p.attemptsPerRequest(), p.p50Millis(), p.p99Millis(), p.target(),
+      out.append(String.format(Locale.ROOT, "| %s | %d | %d | %.3f | %.1f | %.1f | %+.1f ms | %s %s |%n", p.name(),
+          p.requests(), p.clientErrors(), p.attemptsPerRequest(), p.p50Millis(), p.p99Millis(),
+          p.p99Millis() - baseline, p.target(),
           p.settledWithinMillis() < 0 ? "never in this phase" : "after " + p.settledWithinMillis() + " ms"));
     }
     out.append(String.format(Locale.ROOT, "%nOver the run: %d requests; %d client-visible errors (non-streaming "
