@@ -19,6 +19,7 @@ public final class Deployment {
   private final String priceSource;
   private final SwitchboardConfig.Deployment settings;
   private final int index;
+  private final String id;
   final Health health;
 
   Deployment(Provider provider, SwitchboardConfig.Deployment settings, String region, SwitchboardConfig.Price price,
@@ -31,6 +32,7 @@ public final class Deployment {
     this.settings = settings;
     this.index = index;
     this.health = health;
+    this.id = provider.name() + "/" + upstreamModel;
   }
 
   public Provider provider() {
@@ -48,7 +50,7 @@ public final class Deployment {
 
   /** {@code provider/upstream-model}: what the response headers and the routes command name it by. */
   public String id() {
-    return provider.name() + "/" + upstreamModel;
+    return id;
   }
 
   /**

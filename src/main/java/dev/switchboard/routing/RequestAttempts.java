@@ -33,6 +33,7 @@ final class RequestAttempts implements Attempts {
   static final CharSequence X_DEPLOYMENT = HttpHeaders.createOptimized("x-switchboard-deployment");
   static final CharSequence X_REGION = HttpHeaders.createOptimized("x-switchboard-region");
   static final CharSequence X_ATTEMPTS = HttpHeaders.createOptimized("x-switchboard-attempts");
+  private static final CharSequence ONE = HttpHeaders.createOptimized("1");
 
   private final Vertx vertx;
   private final Ticker ticker;
@@ -135,7 +136,7 @@ final class RequestAttempts implements Attempts {
     exchange.route(exchange.model(), d.provider().name(), d.upstreamModel(), exchange.stream());
     if (!exchange.response().headWritten()) { // a continuation's head left with the first attempt's
       exchange.response().putHeader(X_DEPLOYMENT, d.id()).putHeader(X_REGION, d.region())
-          .putHeader(X_ATTEMPTS, Integer.toString(attempts));
+          .putHeader(X_ATTEMPTS, attempts == 1 ? ONE : Integer.toString(attempts));
     }
   }
 
@@ -344,9 +345,20 @@ final class RequestAttempts implements Attempts {
     return s >= 500;
   }
 
+  /** The last cost computed and what for: the header and the exchange record ask for the same one. */
+  private dev.switchboard.canonical.Usage costedUsage;
+  private Deployment costedAt;
+  private java.math.BigDecimal cost;
+
   @Override
   public java.math.BigDecimal cost(dev.switchboard.canonical.Usage usage) {
-    return current == null ? null : Cost.of(current.price(), usage);
+    if (current == null) return null;
+    if (usage != costedUsage || current != costedAt) {
+      cost = Cost.of(current.price(), usage);
+      costedUsage = usage;
+      costedAt = current;
+    }
+    return cost;
   }
 
   @Override
