@@ -14,6 +14,9 @@ import dev.switchboard.provider.gemini.GeminiProvider;
 import dev.switchboard.provider.openai.OpenAiCompatibleProvider;
 import dev.switchboard.routing.Catalog;
 import dev.switchboard.routing.Router;
+import dev.switchboard.metering.Meter;
+import dev.switchboard.store.SqliteStore;
+import dev.switchboard.store.Store;
 import dev.switchboard.admin.RoutesEndpoint;
 import dev.switchboard.sim.Simulator;
 import io.vertx.core.DeploymentOptions;
@@ -51,9 +54,12 @@ public final class Gateway implements AutoCloseable {
   private final Simulator simulator;
   private final ServerCertificate certificate;
   private final int port;
+  private final Store store;
+  private final Meter meter;
 
   private Gateway(Vertx vertx, SwitchboardConfig config, MasterKey masterKey, Catalog catalog,
-      List<Provider> providers, List<String> notes, Simulator simulator, ServerCertificate certificate, int port) {
+      List<Provider> providers, List<String> notes, Simulator simulator, ServerCertificate certificate, int port,
+      Store store, Meter meter) {
     this.vertx = vertx;
     this.config = config;
     this.masterKey = masterKey;
@@ -63,6 +69,8 @@ public final class Gateway implements AutoCloseable {
     this.simulator = simulator;
     this.certificate = certificate;
     this.port = port;
+    this.store = store;
+    this.meter = meter;
   }
 
   /**
@@ -74,6 +82,8 @@ public final class Gateway implements AutoCloseable {
   public static Gateway start(SwitchboardConfig config, Function<String, String> env, ExchangeObserver observer) {
     int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
+    Store store = null;
+    Meter meter = null;
     try {
       SwitchboardConfig.Tls tls = config.server().tls();
       ServerCertificate certificate = tls == null ? null : ServerCertificate.load(tls, vertx);
@@ -105,15 +115,24 @@ public final class Gateway implements AutoCloseable {
       }
       Catalog built = catalog.build();
       Router router = new Router(vertx, built);
+      store = SqliteStore.open(config.home());
+      Meter metering = meter = new Meter(store);
+      ExchangeObserver client = observer;
+      observer = r -> {
+        metering.ended(r);
+        client.ended(r);
+      };
       GatewayHandler handler = new GatewayHandler(new Authenticator(key), new OpenAiFrontDoor(built, router),
           new AnthropicFrontDoor(built, router), new BedrockFrontDoor(built, router, key), new RoutesEndpoint(built, router),
           observer, config.server().bodyLimitBytes(),
           providers.size());
       int port = listen(vertx, config.server(), certificate, handler, loops);
       return new Gateway(vertx, config, key, built, List.copyOf(providers), List.copyOf(notes), simulator,
-          certificate, port);
+          certificate, port, store, meter);
     } catch (RuntimeException e) {
       vertx.close();
+      if (meter != null) meter.close();
+      if (store != null) store.close();
       throw e;
     }
   }
@@ -227,6 +246,14 @@ public final class Gateway implements AutoCloseable {
       Discovery.await(vertx.close(), 10_000);
     } catch (Exception e) {
       log.warn("gateway did not stop cleanly: {}", e.toString());
+    } finally {
+      meter.close(); // after the server: every exchange has ended, and its record is written
+      store.close();
     }
+  }
+
+  /** The embedded store (usage records). */
+  public Store store() {
+    return store;
   }
 }

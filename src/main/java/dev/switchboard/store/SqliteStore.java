@@ -1,0 +1,143 @@
+package dev.switchboard.store;
+
+import dev.switchboard.canonical.Usage;
+import dev.switchboard.exchange.ExchangeRecord;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The embedded store: one SQLite file ({@code switchboard.db} in the state directory) in WAL mode, its schema
+ * migrated by Flyway from {@code db/sqlite} at open. One connection, used under the store's lock: SQLite has one
+ * writer at a time anyway, and the callers are the metering writer and the admin API, not the request path.
+ */
+public final class SqliteStore implements Store {
+  public static final String FILE = "switchboard.db";
+
+  private final Connection connection;
+
+  private SqliteStore(Connection connection) {
+    this.connection = connection;
+  }
+
+  /** Opens (creating if needed) the store in {@code home}, migrating its schema to the current version. */
+  public static SqliteStore open(Path home) {
+    try {
+      Files.createDirectories(home);
+      String url = "jdbc:sqlite:" + home.resolve(FILE).toAbsolutePath();
+      Flyway.configure().dataSource(url, null, null).locations("classpath:db/sqlite").load().migrate();
+      Connection c = DriverManager.getConnection(url);
+      try (Statement s = c.createStatement()) {
+        s.execute("PRAGMA journal_mode=WAL");
+        s.execute("PRAGMA synchronous=NORMAL");
+        s.execute("PRAGMA busy_timeout=5000");
+      }
+      return new SqliteStore(c);
+    } catch (SQLException | java.io.IOException e) {
+      throw new IllegalStateException("cannot open the store " + home.resolve(FILE) + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public synchronized void recordUsage(List<ExchangeRecord> records, long atMillis) {
+    if (records.isEmpty()) return;
+    String sql = "INSERT OR IGNORE INTO usage (request_id, at_ms, endpoint, model, deployment, provider, region, "
+        + "stream, status, outcome, attempts, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, "
+        + "reasoning_tokens, estimated, cost_usd, duration_ms, first_byte_ms) "
+        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    try {
+      connection.setAutoCommit(false);
+      try (PreparedStatement ps = connection.prepareStatement(sql)) {
+        for (ExchangeRecord r : records) {
+          Usage u = r.usage();
+          int i = 1;
+          ps.setString(i++, r.requestId());
+          ps.setLong(i++, atMillis);
+          ps.setString(i++, r.endpoint());
+          ps.setString(i++, r.model());
+          ps.setString(i++, r.deployment());
+          ps.setString(i++, r.provider());
+          ps.setString(i++, r.region());
+          ps.setInt(i++, r.stream() ? 1 : 0);
+          ps.setInt(i++, r.status());
+          ps.setString(i++, r.outcome());
+          ps.setInt(i++, r.attempts());
+          setLong(ps, i++, u == null ? null : u.inputTokens());
+          setLong(ps, i++, u == null ? null : u.outputTokens());
+          setLong(ps, i++, u == null ? null : u.cacheReadTokens());
+          setLong(ps, i++, u == null ? null : u.cacheWriteTokens());
+          setLong(ps, i++, u == null ? null : u.reasoningTokens());
+          ps.setInt(i++, u != null && u.estimated() ? 1 : 0);
+          ps.setString(i++, r.cost() == null ? null : r.cost().toPlainString());
+          ps.setLong(i++, r.durationNanos() / 1_000_000);
+          setLong(ps, i++, r.firstByteNanos() < 0 ? null : r.firstByteNanos() / 1_000_000);
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      }
+      connection.commit();
+    } catch (SQLException e) {
+      try {
+        connection.rollback();
+      } catch (SQLException ignored) {
+        // the original failure is the one to report
+      }
+      throw new IllegalStateException("cannot record usage: " + e.getMessage(), e);
+    } finally {
+      try {
+        connection.setAutoCommit(true);
+      } catch (SQLException ignored) {
+        // the connection is unusable; the next call reports it
+      }
+    }
+  }
+
+  private static void setLong(PreparedStatement ps, int i, Long v) throws SQLException {
+    if (v == null) ps.setNull(i, java.sql.Types.INTEGER);
+    else ps.setLong(i, v);
+  }
+
+  @Override
+  public synchronized UsageTotals usage(String model) {
+    String sql = "SELECT count(*), coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0), "
+        + "coalesce(sum(cache_read_tokens), 0), coalesce(sum(cache_write_tokens), 0) FROM usage"
+        + (model == null ? "" : " WHERE model = ?");
+    // Costs are summed in Java as exact decimals: SQLite would add them as doubles.
+    String costs = "SELECT cost_usd FROM usage WHERE cost_usd IS NOT NULL" + (model == null ? "" : " AND model = ?");
+    try (PreparedStatement ps = connection.prepareStatement(sql); PreparedStatement pc = connection.prepareStatement(
+        costs)) {
+      if (model != null) {
+        ps.setString(1, model);
+        pc.setString(1, model);
+      }
+      BigDecimal cost = BigDecimal.ZERO;
+      try (ResultSet rs = pc.executeQuery()) {
+        while (rs.next()) cost = cost.add(new BigDecimal(rs.getString(1)));
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return new UsageTotals(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
+            cost.stripTrailingZeros().toPlainString());
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read usage: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    try {
+      connection.close();
+    } catch (SQLException ignored) {
+      // closing at shutdown: nothing left to do with the error
+    }
+  }
+}
