@@ -65,4 +65,21 @@ public final class ExactJson {
       return null;
     }
   }
+
+  /**
+   * Writes JSON text the gateway holds as an object value (tool arguments, schemas): as is when it is a JSON
+   * object, else {@code {}}. Returns false when the text had to be replaced (not blank, but not an object).
+   */
+  public static boolean writeObject(JsonGenerator g, String json) {
+    if (!json.isBlank()) {
+      JsonNode parsed = tryParse(json);
+      if (parsed != null && parsed.isObject()) {
+        g.writeRawValue(json.strip());
+        return true;
+      }
+    }
+    g.writeStartObject();
+    g.writeEndObject();
+    return json.isBlank();
+  }
 }

@@ -46,9 +46,9 @@ public final class Catalog {
   }
 
   /** One logical model: its deployments, in configuration order, and its policy. */
-  public record Route(String model, List<Deployment> deployments, Policy policy, Selection.Plan single) {
-    public Route(String model, List<Deployment> deployments, Policy policy) {
-      this(model, List.copyOf(deployments), policy, new Selection.Plan(List.copyOf(deployments), null));
+  public record Route(String model, List<Deployment> deployments, Policy policy) {
+    public Route {
+      deployments = List.copyOf(deployments);
     }
 
     public boolean strict() {

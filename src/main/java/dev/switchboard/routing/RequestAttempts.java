@@ -104,10 +104,7 @@ final class RequestAttempts implements Attempts {
   private Deployment acquireNext(boolean first) {
     for (boolean untriedOnly : new boolean[] {true, false}) {
       for (Deployment d : order) {
-        if (untriedOnly == tried.contains(d)) continue;
-        if (!d.health.limit.tryAcquire()) continue;
-        if (d.health.breaker.tryAcquire()) return d;
-        d.health.limit.release(false);
+        if (untriedOnly != tried.contains(d) && admits(d)) return d;
       }
     }
     if (first) {
@@ -169,10 +166,7 @@ final class RequestAttempts implements Attempts {
    */
   private Deployment acquireHedge() {
     for (Deployment d : order) {
-      if (tried.contains(d) || d.region().equals(current.region())) continue;
-      if (!d.health.limit.tryAcquire()) continue;
-      if (d.health.breaker.tryAcquire()) return d;
-      d.health.limit.release(false);
+      if (!tried.contains(d) && !d.region().equals(current.region()) && admits(d)) return d;
     }
     return acquireUntried();
   }
@@ -314,12 +308,17 @@ final class RequestAttempts implements Attempts {
 
   private Deployment acquireUntried() {
     for (Deployment d : order) {
-      if (tried.contains(d)) continue;
-      if (!d.health.limit.tryAcquire()) continue;
-      if (d.health.breaker.tryAcquire()) return d;
-      d.health.limit.release(false);
+      if (!tried.contains(d) && admits(d)) return d;
     }
     return null;
+  }
+
+  /** Takes a concurrency slot and the breaker's admission for {@code d}; true when both were given. */
+  private static boolean admits(Deployment d) {
+    if (!d.health.limit.tryAcquire()) return false;
+    if (d.health.breaker.tryAcquire()) return true;
+    d.health.limit.release(false);
+    return false;
   }
 
   private static void release(Deployment d) {

@@ -27,7 +27,7 @@ final class Selection {
   private Selection() {}
 
   static Plan plan(Catalog.Route route, Demand demand, Regions regions, RandomGenerator random) {
-    if (route.deployments().size() == 1 && demand == Demand.NONE) return route.single();
+    if (route.deployments().size() == 1 && demand == Demand.NONE) return new Plan(route.deployments(), null);
     List<Deployment> eligible = new ArrayList<>();
     String refusal = null;
     boolean tooLarge = true;

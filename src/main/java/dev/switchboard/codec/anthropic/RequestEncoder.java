@@ -371,7 +371,7 @@ final class RequestEncoder {
    * and is reported.
    */
   private void writeArguments(JsonGenerator g, String arguments) {
-    if (!Wire.writeObject(g, arguments)) dropped.add("tool_call arguments (not a JSON object)");
+    if (!ExactJson.writeObject(g, arguments)) dropped.add("tool_call arguments (not a JSON object)");
   }
 
   private void writeSystem(JsonGenerator g) {

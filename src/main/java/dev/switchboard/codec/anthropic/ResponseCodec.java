@@ -109,7 +109,7 @@ final class ResponseCodec {
         g.writeStringProperty("id", ToolIds.toWire(c.id()));
         g.writeStringProperty("name", c.name());
         g.writeName("input");
-        Wire.writeObject(g, c.arguments());
+        ExactJson.writeObject(g, c.arguments());
         g.writeEndObject();
       }
       case Part.Reasoning r -> {

@@ -13,23 +13,6 @@ import tools.jackson.databind.JsonNode;
 final class Wire {
   private Wire() {}
 
-  /**
-   * Writes JSON text the gateway holds as an object value: as is when it is a JSON object, else {@code {}}.
-   * Returns false when the text had to be replaced (not blank, but not an object).
-   */
-  static boolean writeObject(JsonGenerator g, String json) {
-    if (!json.isBlank()) {
-      JsonNode parsed = ExactJson.tryParse(json);
-      if (parsed != null && parsed.isObject()) {
-        g.writeRawValue(json.strip());
-        return true;
-      }
-    }
-    g.writeStartObject();
-    g.writeEndObject();
-    return json.isBlank();
-  }
-
   static void cacheControl(JsonGenerator g, CacheMarker cache) {
     if (cache == null) return;
     g.writeName("cache_control");

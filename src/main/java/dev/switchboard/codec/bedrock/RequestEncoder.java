@@ -214,7 +214,7 @@ final class RequestEncoder {
         g.writeName("inputSchema");
         g.writeStartObject();
         g.writeName("json");
-        if (!Wire.writeObject(g, t.inputSchema())) dropped.add("tool input_schema (not a JSON object)");
+        if (!ExactJson.writeObject(g, t.inputSchema())) dropped.add("tool input_schema (not a JSON object)");
         g.writeEndObject();
         g.writeEndObject();
         g.writeEndObject();
@@ -305,7 +305,7 @@ final class RequestEncoder {
         g.writeStringProperty("toolUseId", Wire.idToWire(c.id()));
         g.writeStringProperty("name", c.name());
         g.writeName("input");
-        if (!Wire.writeObject(g, c.arguments())) dropped.add("tool_call arguments (not a JSON object)");
+        if (!ExactJson.writeObject(g, c.arguments())) dropped.add("tool_call arguments (not a JSON object)");
         g.writeEndObject();
         g.writeEndObject();
         if (c.signature() != null) dropped.add("tool_call signature");

@@ -112,7 +112,7 @@ final class ResponseCodec {
         g.writeStringProperty("toolUseId", Wire.idToClient(c.id()));
         g.writeStringProperty("name", c.name());
         g.writeName("input");
-        Wire.writeObject(g, c.arguments());
+        ExactJson.writeObject(g, c.arguments());
         g.writeEndObject();
         g.writeEndObject();
       }

@@ -18,20 +18,6 @@ import tools.jackson.databind.JsonNode;
 final class Wire {
   private Wire() {}
 
-  /** Writes JSON text as an object value: as is when it is an object, else {@code {}}; false when replaced. */
-  static boolean writeObject(JsonGenerator g, String json) {
-    if (!json.isBlank()) {
-      JsonNode parsed = ExactJson.tryParse(json);
-      if (parsed != null && parsed.isObject()) {
-        g.writeRawValue(json.strip());
-        return true;
-      }
-    }
-    g.writeStartObject();
-    g.writeEndObject();
-    return json.isBlank();
-  }
-
   static void cachePoint(JsonGenerator g, dev.switchboard.canonical.CacheMarker cache) {
     g.writeStartObject();
     g.writeName("cachePoint");
