@@ -1,29 +1,57 @@
 package dev.switchboard.access;
 
 import io.vertx.core.http.HttpServerRequest;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 
 /**
- * Checks the key a request carries. Thread-safe and allocation-light: the expected key is kept only as a
- * SHA-256 digest and compared in constant time.
+ * Checks the key a request carries: the master key, or a virtual key from the {@link KeyRing}. Keys are compared
+ * by SHA-256 digest in constant time; a virtual key is found by the id inside it first. Thread-safe, and it never
+ * blocks: the ring is in memory.
  */
 public final class Authenticator {
-  private final byte[] expectedDigest;
+  private final byte[] masterDigest;
+  private final KeyRing ring;
 
-  public Authenticator(MasterKey masterKey) {
-    this.expectedDigest = sha256(masterKey.value());
+  public Authenticator(MasterKey masterKey, KeyRing ring) {
+    this.masterDigest = KeyMaker.sha256(masterKey.value());
+    this.ring = ring;
   }
 
-  /** The outcome of checking one request. */
-  public enum Verdict { OK, MISSING, INVALID }
+  /** The outcome of checking one request: the caller, or why not. */
+  public enum Verdict { OK, MISSING, INVALID, REVOKED, EXPIRED }
+
+  /** A verdict and, when OK, who the caller is. */
+  public record Check(Verdict verdict, Principal principal) {
+    static final Check MISSING = new Check(Verdict.MISSING, null);
+    static final Check INVALID = new Check(Verdict.INVALID, null);
+    static final Check MASTER = new Check(Verdict.OK, Principal.MASTER);
+  }
 
   /** Accepts {@code Authorization: Bearer <key>} and {@code x-api-key: <key>}. */
-  public Verdict check(HttpServerRequest request) {
-    String key = presentedKey(request);
-    if (key == null || key.isEmpty()) return Verdict.MISSING;
-    return MessageDigest.isEqual(sha256(key), expectedDigest) ? Verdict.OK : Verdict.INVALID;
+  public Check check(HttpServerRequest request) {
+    return check(presentedKey(request), System.currentTimeMillis());
+  }
+
+  /** Checks a presented bearer key. */
+  public Check check(String key, long nowMillis) {
+    if (key == null || key.isEmpty()) return Check.MISSING;
+    String id = KeyMaker.idOf(key);
+    if (id == null) return MessageDigest.isEqual(KeyMaker.sha256(key), masterDigest) ? Check.MASTER : Check.INVALID;
+    VirtualKey vk = ring.key(id);
+    if (vk == null || !KeyMaker.matches(key, vk.hash())) return Check.INVALID;
+    return admit(vk, nowMillis);
+  }
+
+  /** The caller behind a SigV4 access key id whose signature has been verified. */
+  public Check checkAccessKey(String accessKeyId, long nowMillis) {
+    VirtualKey vk = ring.keyByAccessKeyId(accessKeyId);
+    return vk == null ? Check.INVALID : admit(vk, nowMillis);
+  }
+
+  private Check admit(VirtualKey vk, long nowMillis) {
+    if (!vk.enabled()) return new Check(Verdict.REVOKED, null);
+    if (vk.expired(nowMillis)) return new Check(Verdict.EXPIRED, null);
+    return new Check(Verdict.OK, new Principal(vk, ring.team(vk.teamId())));
   }
 
   static String presentedKey(HttpServerRequest request) {
@@ -33,13 +61,5 @@ public final class Authenticator {
       return "";
     }
     return request.getHeader("x-api-key");
-  }
-
-  private static byte[] sha256(String s) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
   }
 }

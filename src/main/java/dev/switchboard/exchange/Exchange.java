@@ -1,5 +1,6 @@
 package dev.switchboard.exchange;
 
+import dev.switchboard.access.Principal;
 import dev.switchboard.util.MediaTypes;
 import dev.switchboard.canonical.Usage;
 import io.vertx.core.buffer.Buffer;
@@ -41,6 +42,10 @@ public final class Exchange {
   private boolean strict;
   private long firstByteNanos = -1;
   private Attempts attempts;
+  private Principal principal = Principal.MASTER;
+  private Buffer body;
+  private Integer maxOutputTokens;
+  private java.util.function.Consumer<ExchangeRecord> onEnded;
 
   public Exchange(HttpServerRequest request, String endpoint, ErrorFormat errors, ExchangeObserver observer) {
     this.request = request;
@@ -114,6 +119,42 @@ public final class Exchange {
     this.attempts = attempts;
   }
 
+
+  /** Who sent the request; the master key until authentication says otherwise. */
+  public Principal principal() {
+    return principal;
+  }
+
+  public void principal(Principal principal) {
+    this.principal = principal;
+  }
+
+  /** The request body as read, or null before it is (or when there is none): admission estimates tokens from it. */
+  public Buffer body() {
+    return body;
+  }
+
+  public void body(Buffer body) {
+    this.body = body;
+  }
+
+  /** The most output the client asked for ({@code max_tokens} and the like), or null when it set no limit. */
+  public Integer maxOutputTokens() {
+    return maxOutputTokens;
+  }
+
+  public void maxOutputTokens(Integer tokens) {
+    this.maxOutputTokens = tokens;
+  }
+
+  /**
+   * Runs {@code action} with the exchange's record when it ends, before the observers hear of it (admission settles
+   * budgets and releases limits there). Called on the exchange's event loop; must be quick and must not throw.
+   */
+  public void whenEnded(java.util.function.Consumer<ExchangeRecord> action) {
+    java.util.function.Consumer<ExchangeRecord> before = onEnded;
+    this.onEnded = before == null ? action : before.andThen(action);
+  }
 
   /** Runs {@code action} if the client goes away before the exchange ends (cancel the upstream there). */
   public void onClientGone(Runnable action) {
@@ -218,6 +259,7 @@ public final class Exchange {
 
   private void ended(ExchangeRecord record) {
     if (attempts != null) attempts.ended(record);
+    if (onEnded != null) onEnded.accept(record);
     observer.ended(record);
   }
 
@@ -225,6 +267,7 @@ public final class Exchange {
     Attempts a = attempts;
     return new ExchangeRecord(requestId, endpoint, model, provider, upstreamModel, stream, status, outcome, usage,
         System.nanoTime() - startNanos, firstByteNanos, a == null ? null : a.deployment(),
-        a == null ? null : a.region(), a == null ? 0 : a.count(), a == null || usage == null ? null : a.cost(usage));
+        a == null ? null : a.region(), a == null ? 0 : a.count(), a == null || usage == null ? null : a.cost(usage),
+        principal.keyId(), principal.teamId());
   }
 }

@@ -13,7 +13,20 @@ import dev.switchboard.canonical.Usage;
  * @param region that deployment's region, or null
  * @param attempts upstream attempts made (0 when none)
  * @param cost what the usage cost at that deployment's price, in USD, or null when unknown
+ * @param keyId the virtual key that sent it, or null for the master key
+ * @param teamId that key's team, or null
  */
 public record ExchangeRecord(String requestId, String endpoint, String model, String provider,
     String upstreamModel, boolean stream, int status, String outcome, Usage usage, long durationNanos,
-    long firstByteNanos, String deployment, String region, int attempts, java.math.BigDecimal cost) {}
+    long firstByteNanos, String deployment, String region, int attempts, java.math.BigDecimal cost,
+    String keyId, String teamId) {
+
+  /** The protocol the client spoke: {@code openai}, {@code anthropic} or {@code bedrock}. */
+  public String frontDoor() {
+    return switch (endpoint) {
+      case "messages", "count_tokens" -> "anthropic";
+      case "converse", "invoke" -> "bedrock";
+      default -> "openai";
+    };
+  }
+}

@@ -40,18 +40,28 @@ public final class Router {
   private final Ticker ticker;
   private final Regions regions;
   private final Catalog catalog;
+  private final Admission admission;
   private final Map<String, RetryBudget> budgets = new ConcurrentHashMap<>();
   private final Map<String, RetryBudget> hedgeBudgets = new ConcurrentHashMap<>();
 
   public Router(Vertx vertx, Catalog catalog) {
-    this(vertx, catalog, Ticker.system());
+    this(vertx, catalog, Admission.OPEN);
+  }
+
+  public Router(Vertx vertx, Catalog catalog, Admission admission) {
+    this(vertx, catalog, Ticker.system(), admission);
   }
 
   Router(Vertx vertx, Catalog catalog, Ticker ticker) {
+    this(vertx, catalog, ticker, Admission.OPEN);
+  }
+
+  Router(Vertx vertx, Catalog catalog, Ticker ticker, Admission admission) {
     this.vertx = vertx;
     this.ticker = ticker;
     this.regions = Regions.of(catalog.routes());
     this.catalog = catalog;
+    this.admission = admission;
   }
 
   /**
@@ -83,6 +93,11 @@ public final class Router {
       for (String fallback : route.policy().fallbacks()) {
         for (Deployment d : order(fallback, demand)) if (!order.contains(d)) order.add(d);
       }
+    }
+    GatewayError refused = admission.admit(exchange, route, order);
+    if (refused != null) {
+      exchange.fail(refused, "rejected");
+      return;
     }
     RetryBudget budget = budgets.computeIfAbsent(route.model(), k -> new RetryBudget(route.policy().retry().budget(),
         MIN_RETRIES_PER_SECOND, ticker));

@@ -1,6 +1,11 @@
 package dev.switchboard.server;
 
+import dev.switchboard.access.AccessControl;
 import dev.switchboard.access.Authenticator;
+import dev.switchboard.access.BudgetBook;
+import dev.switchboard.access.Keys;
+import dev.switchboard.access.RateLimiter;
+import dev.switchboard.access.SecretBox;
 import dev.switchboard.access.MasterKey;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.exchange.ExchangeObserver;
@@ -56,10 +61,11 @@ public final class Gateway implements AutoCloseable {
   private final int port;
   private final Store store;
   private final Meter meter;
+  private final Keys keys;
 
   private Gateway(Vertx vertx, SwitchboardConfig config, MasterKey masterKey, Catalog catalog,
       List<Provider> providers, List<String> notes, Simulator simulator, ServerCertificate certificate, int port,
-      Store store, Meter meter) {
+      Store store, Meter meter, Keys keys) {
     this.vertx = vertx;
     this.config = config;
     this.masterKey = masterKey;
@@ -71,6 +77,7 @@ public final class Gateway implements AutoCloseable {
     this.port = port;
     this.store = store;
     this.meter = meter;
+    this.keys = keys;
   }
 
   /**
@@ -114,21 +121,25 @@ public final class Gateway implements AutoCloseable {
         simulator = discovery.simulator;
       }
       Catalog built = catalog.build();
-      Router router = new Router(vertx, built);
       store = SqliteStore.open(config.home());
+      SecretBox box = SecretBox.load(config.home(), env);
+      Keys keys = Keys.load(store, box);
+      Router router = new Router(vertx, built, new AccessControl(new RateLimiter(), new BudgetBook()));
       Meter metering = meter = new Meter(store);
       ExchangeObserver client = observer;
       observer = r -> {
         metering.ended(r);
         client.ended(r);
       };
-      GatewayHandler handler = new GatewayHandler(new Authenticator(key), new OpenAiFrontDoor(built, router),
-          new AnthropicFrontDoor(built, router), new BedrockFrontDoor(built, router, key), new RoutesEndpoint(built, router),
+      Authenticator authenticator = new Authenticator(key, keys.ring());
+      GatewayHandler handler = new GatewayHandler(authenticator, new OpenAiFrontDoor(built, router),
+          new AnthropicFrontDoor(built, router), new BedrockFrontDoor(built, router, key, authenticator, keys.ring()),
+          new RoutesEndpoint(built, router),
           observer, config.server().bodyLimitBytes(),
           providers.size());
       int port = listen(vertx, config.server(), certificate, handler, loops);
       return new Gateway(vertx, config, key, built, List.copyOf(providers), List.copyOf(notes), simulator,
-          certificate, port, store, meter);
+          certificate, port, store, meter, keys);
     } catch (RuntimeException e) {
       vertx.close();
       if (meter != null) meter.close();
@@ -250,6 +261,11 @@ public final class Gateway implements AutoCloseable {
       meter.close(); // after the server: every exchange has ended, and its record is written
       store.close();
     }
+  }
+
+  /** Teams and virtual keys. */
+  public Keys keys() {
+    return keys;
   }
 
   /** The embedded store (usage records). */

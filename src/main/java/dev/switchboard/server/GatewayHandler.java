@@ -92,7 +92,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
         }
         if (path.startsWith(ROUTES_PREFIX) && path.length() > ROUTES_PREFIX.length()) {
           String id = URLDecoder.decode(path.substring(ROUTES_PREFIX.length()), StandardCharsets.UTF_8);
-          get(req, "admin", OpenAiErrorFormat.INSTANCE, ex -> routes.explain(ex, id));
+          admin(req, OpenAiErrorFormat.INSTANCE, ex -> routes.explain(ex, id));
         } else if (path.startsWith(MODELS_PREFIX) && path.length() > MODELS_PREFIX.length()) {
           String id = URLDecoder.decode(path.substring(MODELS_PREFIX.length()), StandardCharsets.UTF_8);
           get(req, "models", OpenAiErrorFormat.INSTANCE, ex -> openai.getModel(ex, id));
@@ -130,6 +130,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     String segment = raw.substring(0, raw.indexOf('/'));
     boolean stream = action.endsWith("-stream");
     BodyReader.readJson(ex, bodyLimit, body -> {
+      ex.body(body);
       try {
         if (invoke) bedrock.invoke(ex, body, segment, stream);
         else bedrock.converse(ex, body, segment, stream);
@@ -157,6 +158,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     Exchange ex = exchange(req, endpoint, errors);
     if (!allowed(ex, HttpMethod.POST) || !authenticated(ex)) return;
     BodyReader.readJson(ex, bodyLimit, body -> {
+      ex.body(body);
       try {
         handler.handle(ex, body);
       } catch (Throwable t) {
@@ -168,6 +170,18 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   private void get(HttpServerRequest req, String endpoint, ErrorFormat errors, NoBodyHandler handler) {
     Exchange ex = exchange(req, endpoint, errors);
     if (!allowed(ex, HttpMethod.GET) || !authenticated(ex)) return;
+    handler.handle(ex);
+  }
+
+  /** An admin call: the master key only. */
+  private void admin(HttpServerRequest req, ErrorFormat errors, NoBodyHandler handler) {
+    Exchange ex = exchange(req, "admin", errors);
+    if (!allowed(ex, HttpMethod.GET) || !authenticated(ex)) return;
+    if (!ex.principal().master()) {
+      ex.fail(GatewayError.of(403, Kind.PERMISSION, "The admin API takes the master key only (in master.key in the "
+          + "state directory, or SWITCHBOARD_MASTER_KEY); this is a virtual key.", "admin_only"), "rejected");
+      return;
+    }
     handler.handle(ex);
   }
 
@@ -188,22 +202,13 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   }
 
   private boolean authenticated(Exchange ex) {
-    return switch (authenticator.check(ex.request())) {
-      case OK -> true;
-      case MISSING -> {
-        ex.fail(GatewayError.of(401, Kind.AUTHENTICATION, "You didn't provide an API key. Send your Switchboard key "
-            + "as 'Authorization: Bearer <key>' or 'x-api-key: <key>' (the master key is printed by 'switchboard "
-            + "serve' on first start and stored in master.key in its state directory).", "missing_api_key"),
-            "rejected");
-        yield false;
-      }
-      case INVALID -> {
-        ex.fail(GatewayError.of(401, Kind.AUTHENTICATION, "Incorrect API key provided. Use a key issued by this "
-            + "Switchboard (the master key is stored in master.key in its state directory, or set with "
-            + "SWITCHBOARD_MASTER_KEY).", "invalid_api_key"), "rejected");
-        yield false;
-      }
-    };
+    Authenticator.Check check = authenticator.check(ex.request());
+    if (check.verdict() == Authenticator.Verdict.OK) {
+      ex.principal(check.principal());
+      return true;
+    }
+    ex.fail(AuthErrors.of(check.verdict()), "rejected");
+    return false;
   }
 
   private static void plainJson(HttpServerResponse resp, int status, Buffer body) {

@@ -1,5 +1,7 @@
 package dev.switchboard.store;
 
+import dev.switchboard.access.Team;
+import dev.switchboard.access.VirtualKey;
 import dev.switchboard.canonical.Usage;
 import dev.switchboard.exchange.ExchangeRecord;
 import java.math.BigDecimal;
@@ -11,6 +13,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import org.flywaydb.core.Flyway;
 
@@ -51,8 +54,8 @@ public final class SqliteStore implements Store {
     if (records.isEmpty()) return;
     String sql = "INSERT OR IGNORE INTO usage (request_id, at_ms, endpoint, model, deployment, provider, region, "
         + "stream, status, outcome, attempts, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, "
-        + "reasoning_tokens, estimated, cost_usd, duration_ms, first_byte_ms) "
-        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        + "reasoning_tokens, estimated, cost_usd, duration_ms, first_byte_ms, key_id, team_id, front_door) "
+        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     try {
       connection.setAutoCommit(false);
       try (PreparedStatement ps = connection.prepareStatement(sql)) {
@@ -79,6 +82,9 @@ public final class SqliteStore implements Store {
           ps.setString(i++, r.cost() == null ? null : r.cost().toPlainString());
           ps.setLong(i++, r.durationNanos() / 1_000_000);
           setLong(ps, i++, r.firstByteNanos() < 0 ? null : r.firstByteNanos() / 1_000_000);
+          ps.setString(i++, r.keyId());
+          ps.setString(i++, r.teamId());
+          ps.setString(i++, r.frontDoor());
           ps.addBatch();
         }
         ps.executeBatch();
@@ -130,6 +136,105 @@ public final class SqliteStore implements Store {
     } catch (SQLException e) {
       throw new IllegalStateException("cannot read usage: " + e.getMessage(), e);
     }
+  }
+
+  @Override
+  public synchronized void saveTeam(Team team) {
+    String sql = "INSERT INTO teams (id, name, spec, created_ms) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+        + "name = excluded.name, spec = excluded.spec";
+    try (PreparedStatement ps = connection.prepareStatement(sql)) {
+      ps.setString(1, team.id());
+      ps.setString(2, team.name());
+      ps.setString(3, Specs.write(new Specs.TeamSpec(team.limits(), team.budgets(), team.metadata())));
+      ps.setLong(4, team.createdMillis());
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      throw conflictOr(e, "a team named '" + team.name() + "' already exists", "cannot save team");
+    }
+  }
+
+  @Override
+  public synchronized List<Team> teams() {
+    List<Team> out = new ArrayList<>();
+    try (Statement s = connection.createStatement();
+        ResultSet rs = s.executeQuery("SELECT id, name, spec, created_ms FROM teams ORDER BY created_ms, id")) {
+      while (rs.next()) {
+        Specs.TeamSpec spec = Specs.read(rs.getString(3), Specs.TeamSpec.class);
+        out.add(new Team(rs.getString(1), rs.getString(2), spec.limits(), spec.budgets(), spec.metadata(),
+            rs.getLong(4)));
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read teams: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public synchronized void saveKey(VirtualKey k) {
+    String sql = "INSERT INTO keys (id, team_id, name, prefix, hash, spec, expires_ms, enabled, created_ms, "
+        + "access_key_id, sealed_secret) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+        + "team_id = excluded.team_id, name = excluded.name, spec = excluded.spec, expires_ms = excluded.expires_ms, "
+        + "enabled = excluded.enabled";
+    try (PreparedStatement ps = connection.prepareStatement(sql)) {
+      int i = 1;
+      ps.setString(i++, k.id());
+      ps.setString(i++, k.teamId());
+      ps.setString(i++, k.name());
+      ps.setString(i++, k.prefix());
+      ps.setString(i++, k.hash());
+      ps.setString(i++, Specs.write(new Specs.KeySpec(k.models(), k.limits(), k.budgets(), k.metadata())));
+      setLong(ps, i++, k.expiresMillis());
+      ps.setInt(i++, k.enabled() ? 1 : 0);
+      ps.setLong(i++, k.createdMillis());
+      ps.setString(i++, k.accessKeyId());
+      ps.setString(i++, k.sealedSecret());
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      throw conflictOr(e, "that key or access key id is already taken; create the key again", "cannot save key");
+    }
+  }
+
+  @Override
+  public synchronized List<VirtualKey> keys() {
+    List<VirtualKey> out = new ArrayList<>();
+    String sql = "SELECT id, team_id, name, prefix, hash, spec, expires_ms, enabled, created_ms, access_key_id, "
+        + "sealed_secret FROM keys ORDER BY created_ms, id";
+    try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+      while (rs.next()) {
+        Specs.KeySpec spec = Specs.read(rs.getString(6), Specs.KeySpec.class);
+        long expires = rs.getLong(7);
+        Long expiresMillis = rs.wasNull() ? null : expires;
+        out.add(new VirtualKey(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+            spec.models(), spec.limits(), spec.budgets(), expiresMillis, spec.metadata(), rs.getInt(8) == 1,
+            rs.getLong(9), rs.getString(10), rs.getString(11)));
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read keys: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public synchronized BigDecimal spentSince(String keyId, String teamId, long fromMillis) {
+    String sql = "SELECT cost_usd FROM usage WHERE " + (keyId != null ? "key_id" : "team_id")
+        + " = ? AND at_ms >= ? AND cost_usd IS NOT NULL";
+    try (PreparedStatement ps = connection.prepareStatement(sql)) {
+      ps.setString(1, keyId != null ? keyId : teamId);
+      ps.setLong(2, fromMillis);
+      BigDecimal sum = BigDecimal.ZERO;
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) sum = sum.add(new BigDecimal(rs.getString(1)));
+      }
+      return sum;
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read spend: " + e.getMessage(), e);
+    }
+  }
+
+  private static RuntimeException conflictOr(SQLException e, String conflict, String what) {
+    String m = String.valueOf(e.getMessage());
+    if (m.contains("UNIQUE") || m.contains("PRIMARY KEY")) return new StoreConflict(conflict);
+    return new IllegalStateException(what + ": " + m, e);
   }
 
   @Override

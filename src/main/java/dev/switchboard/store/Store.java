@@ -1,6 +1,9 @@
 package dev.switchboard.store;
 
+import dev.switchboard.access.Team;
+import dev.switchboard.access.VirtualKey;
 import dev.switchboard.exchange.ExchangeRecord;
+import java.math.BigDecimal;
 import java.util.List;
 
 /**
@@ -21,6 +24,34 @@ public interface Store extends AutoCloseable {
   /** Exact sums; {@code costUsd} as a plain decimal string. */
   record UsageTotals(long requests, long inputTokens, long outputTokens, long cacheReadTokens,
       long cacheWriteTokens, String costUsd) {}
+
+  /** Inserts or replaces a team. @throws StoreConflict when another team has its name */
+  void saveTeam(Team team);
+
+  /** Every team. */
+  List<Team> teams();
+
+  /** Inserts or replaces a key. @throws StoreConflict when its hash or access key id is taken */
+  void saveKey(VirtualKey key);
+
+  /** Every key, revoked ones included. */
+  List<VirtualKey> keys();
+
+  /**
+   * What one key or one team has spent since {@code fromMillis}, exactly, from the usage ledger: how budgets are
+   * rebuilt at start.
+   *
+   * @param keyId the key, or null to sum the team
+   * @param teamId the team, used when keyId is null
+   */
+  BigDecimal spentSince(String keyId, String teamId, long fromMillis);
+
+  /** A write that broke a uniqueness rule; the message names the field. */
+  final class StoreConflict extends RuntimeException {
+    public StoreConflict(String message) {
+      super(message);
+    }
+  }
 
   @Override
   void close();

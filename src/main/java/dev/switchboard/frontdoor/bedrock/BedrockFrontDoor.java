@@ -1,5 +1,7 @@
 package dev.switchboard.frontdoor.bedrock;
 
+import dev.switchboard.access.Authenticator;
+import dev.switchboard.access.KeyRing;
 import dev.switchboard.access.MasterKey;
 import dev.switchboard.aws.sigv4.SigV4Result;
 import dev.switchboard.aws.sigv4.SigV4Verifier;
@@ -34,8 +36,8 @@ import java.util.List;
 /**
  * The Bedrock Runtime front door: {@code POST /model/{modelId}/converse}, {@code /converse-stream},
  * {@code /invoke} and {@code /invoke-with-response-stream}, as the AWS SDKs call them. Requests are
- * authenticated by SigV4 (until virtual keys exist, the master key is both the access key id and the secret) or
- * by a Bedrock API key ({@code Authorization: Bearer}), decoded into the canonical model (Converse bodies, and
+ * authenticated by SigV4 (a virtual key's access key id and secret, or the master key as both) or by a Bedrock
+ * API key ({@code Authorization: Bearer}, a virtual key or the master key), decoded into the canonical model (Converse bodies, and
  * on the invoke routes Claude's Anthropic body) and served by any translating provider; streams answer in AWS
  * event-stream framing.
  */
@@ -46,13 +48,20 @@ public final class BedrockFrontDoor {
   private final Router router;
   private final SigV4Verifier verifier;
   private final byte[] masterKey;
+  private final Authenticator authenticator;
 
-  public BedrockFrontDoor(Catalog catalog, Router router, MasterKey key) {
+  /**
+   * @param ring where the SigV4 secrets of virtual keys are found; the master key is both an access key id and its
+   *     own secret
+   */
+  public BedrockFrontDoor(Catalog catalog, Router router, MasterKey key, Authenticator authenticator, KeyRing ring) {
     this.catalog = catalog;
     this.router = router;
+    this.authenticator = authenticator;
     this.masterKey = key.value().getBytes(StandardCharsets.UTF_8);
     this.verifier = SigV4Verifier.builder()
-        .secrets(id -> MessageDigest.isEqual(id.getBytes(StandardCharsets.UTF_8), masterKey) ? key.value() : null)
+        .secrets(id -> MessageDigest.isEqual(id.getBytes(StandardCharsets.UTF_8), masterKey) ? key.value()
+            : ring.secret(id))
         .service(SigV4Verifier.BEDROCK)
         .build();
   }
@@ -145,10 +154,7 @@ public final class BedrockFrontDoor {
     HttpServerRequest req = exchange.request();
     String auth = req.getHeader("authorization");
     if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      if (MessageDigest.isEqual(auth.substring(7).trim().getBytes(StandardCharsets.UTF_8), masterKey)) return true;
-      exchange.fail(GatewayError.of(403, Kind.AUTHENTICATION, "The security token included in the request is invalid.",
-          "UnrecognizedClientException"), "rejected");
-      return false;
+      return admitted(exchange, authenticator.check(auth.substring(7).trim(), System.currentTimeMillis()));
     }
     String authority = req.authority() == null ? req.getHeader("host") : req.authority().toString();
     SigV4Verifier.Request signed = new SigV4Verifier.Request(req.method().name(), rawPath(req), req.query(), authority,
@@ -158,7 +164,27 @@ public final class BedrockFrontDoor {
       exchange.fail(GatewayError.of(403, Kind.PERMISSION, rejected.message(), rejected.errorCode()), "rejected");
       return false;
     }
-    return true;
+    String accessKeyId = ((SigV4Result.Verified) result).accessKeyId();
+    if (MessageDigest.isEqual(accessKeyId.getBytes(StandardCharsets.UTF_8), masterKey)) return true;
+    return admitted(exchange, authenticator.checkAccessKey(accessKeyId, System.currentTimeMillis()));
+  }
+
+  private static boolean admitted(Exchange exchange, Authenticator.Check check) {
+    switch (check.verdict()) {
+      case OK -> {
+        exchange.principal(check.principal());
+        return true;
+      }
+      case REVOKED -> exchange.fail(GatewayError.of(403, Kind.AUTHENTICATION, "The security token included in the "
+          + "request has been revoked. Ask your Switchboard administrator for a new key.",
+          "UnrecognizedClientException"), "rejected");
+      case EXPIRED -> exchange.fail(GatewayError.of(403, Kind.AUTHENTICATION, "The security token included in the "
+          + "request is expired. Ask your Switchboard administrator for a new key.", "ExpiredTokenException"),
+          "rejected");
+      default -> exchange.fail(GatewayError.of(403, Kind.AUTHENTICATION, "The security token included in the request "
+          + "is invalid.", "UnrecognizedClientException"), "rejected");
+    }
+    return false;
   }
 
   private static String rawPath(HttpServerRequest req) {

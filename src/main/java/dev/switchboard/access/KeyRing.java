@@ -1,0 +1,63 @@
+package dev.switchboard.access;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The keys and teams the request path checks, held in memory so that authentication never touches the store:
+ * loaded at start and kept current by {@link Keys}, which writes the store first. SigV4 secrets are held here
+ * decrypted, since every signature check needs them. Thread-safe; reads take no locks.
+ */
+public final class KeyRing {
+  private final Map<String, VirtualKey> byId = new ConcurrentHashMap<>();
+  private final Map<String, VirtualKey> byAccessKeyId = new ConcurrentHashMap<>();
+  private final Map<String, String> secrets = new ConcurrentHashMap<>();
+  private final Map<String, Team> teams = new ConcurrentHashMap<>();
+  private final SecretBox box;
+
+  public KeyRing(SecretBox box) {
+    this.box = box;
+  }
+
+  public VirtualKey key(String id) {
+    return byId.get(id);
+  }
+
+  public VirtualKey keyByAccessKeyId(String accessKeyId) {
+    return byAccessKeyId.get(accessKeyId);
+  }
+
+  /** The decrypted SigV4 secret of {@code accessKeyId}, or null. */
+  public String secret(String accessKeyId) {
+    return secrets.get(accessKeyId);
+  }
+
+  public Team team(String id) {
+    return id == null ? null : teams.get(id);
+  }
+
+  public Collection<VirtualKey> keys() {
+    return byId.values();
+  }
+
+  public Collection<Team> teams() {
+    return teams.values();
+  }
+
+  void put(Team team) {
+    teams.put(team.id(), team);
+  }
+
+  void remove(Team team) {
+    teams.remove(team.id());
+  }
+
+  void put(VirtualKey key) {
+    byId.put(key.id(), key);
+    if (key.accessKeyId() != null) {
+      secrets.computeIfAbsent(key.accessKeyId(), k -> box.open(key.sealedSecret()));
+      byAccessKeyId.put(key.accessKeyId(), key);
+    }
+  }
+}
