@@ -25,7 +25,7 @@ public final class AccessControl implements Admission {
   public GatewayError admit(Exchange exchange, Catalog.Route route, List<Deployment> order) {
     Principal p = exchange.principal();
     if (p.master()) return null;
-    if (!p.key().allows(route.model())) {
+    if (!p.allows(route.model())) {
       return GatewayError.of(403, GatewayError.Kind.PERMISSION, "The key " + p.key().prefix() + " may not use model '"
           + route.model() + "'; it may use " + String.join(", ", p.key().models().stream().sorted().toList())
           + ". An administrator can change that with 'switchboard keys update'.", "model_not_allowed");

@@ -13,6 +13,11 @@ public record Principal(VirtualKey key, Team team) {
     return key == null;
   }
 
+  /** True when this caller may use {@code model}: always for the master key, else by the key's allow-list. */
+  public boolean allows(String model) {
+    return key == null || key.allows(model);
+  }
+
   public String keyId() {
     return key == null ? null : key.id();
   }

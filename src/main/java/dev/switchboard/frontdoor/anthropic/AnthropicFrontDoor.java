@@ -138,6 +138,7 @@ public final class AnthropicFrontDoor {
     List<Map<String, Object>> data = new ArrayList<>();
     String created = Instant.ofEpochSecond(catalog.created()).toString();
     for (Catalog.Route r : catalog.routes()) {
+      if (!exchange.principal().allows(r.model())) continue;
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("type", "model");
       m.put("id", r.model());

@@ -160,7 +160,7 @@ public final class OpenAiFrontDoor {
   /** {@code GET /v1/models}. */
   public void listModels(Exchange exchange) {
     List<Map<String, Object>> data = new ArrayList<>();
-    for (Catalog.Route r : catalog.routes()) data.add(model(r));
+    for (Catalog.Route r : catalog.routes()) if (exchange.principal().allows(r.model())) data.add(model(r));
     Map<String, Object> list = new LinkedHashMap<>();
     list.put("object", "list");
     list.put("data", data);
@@ -170,7 +170,7 @@ public final class OpenAiFrontDoor {
   /** {@code GET /v1/models/{id}}; the id is already percent-decoded. */
   public void getModel(Exchange exchange, String id) {
     Catalog.Route r = catalog.resolve(id);
-    if (r == null || !catalog.routes().contains(r)) {
+    if (r == null || !catalog.routes().contains(r) || !exchange.principal().allows(r.model())) {
       exchange.fail(modelNotFound(id), "rejected");
       return;
     }
