@@ -22,6 +22,7 @@ import dev.switchboard.routing.Router;
 import dev.switchboard.metering.Meter;
 import dev.switchboard.store.SqliteStore;
 import dev.switchboard.store.Store;
+import dev.switchboard.admin.AdminApi;
 import dev.switchboard.admin.RoutesEndpoint;
 import dev.switchboard.sim.Simulator;
 import io.vertx.core.DeploymentOptions;
@@ -134,7 +135,7 @@ public final class Gateway implements AutoCloseable {
       Authenticator authenticator = new Authenticator(key, keys.ring());
       GatewayHandler handler = new GatewayHandler(authenticator, new OpenAiFrontDoor(built, router),
           new AnthropicFrontDoor(built, router), new BedrockFrontDoor(built, router, key, authenticator, keys.ring()),
-          new RoutesEndpoint(built, router),
+          new RoutesEndpoint(built, router), new AdminApi(vertx, keys, store, built),
           observer, config.server().bodyLimitBytes(),
           providers.size());
       int port = listen(vertx, config.server(), certificate, handler, loops);

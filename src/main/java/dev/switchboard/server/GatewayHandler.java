@@ -2,6 +2,7 @@ package dev.switchboard.server;
 
 import dev.switchboard.util.MediaTypes;
 import dev.switchboard.access.Authenticator;
+import dev.switchboard.admin.AdminApi;
 import dev.switchboard.admin.RoutesEndpoint;
 import dev.switchboard.exchange.ErrorFormat;
 import dev.switchboard.exchange.Exchange;
@@ -35,6 +36,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   private static final String MODELS_PREFIX = "/v1/models/";
   private static final String BEDROCK_PREFIX = "/model/";
   private static final String ROUTES_PREFIX = "/admin/routes/";
+  private static final String ADMIN_PREFIX = "/admin/";
   private static final Buffer LIVE = Buffer.buffer("{\"status\":\"live\"}");
 
   private final Authenticator authenticator;
@@ -42,17 +44,20 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   private final AnthropicFrontDoor anthropic;
   private final BedrockFrontDoor bedrock;
   private final RoutesEndpoint routes;
+  private final AdminApi adminApi;
   private final ExchangeObserver observer;
   private final long bodyLimit;
   private final Buffer ready;
 
   GatewayHandler(Authenticator authenticator, OpenAiFrontDoor openai, AnthropicFrontDoor anthropic,
-      BedrockFrontDoor bedrock, RoutesEndpoint routes, ExchangeObserver observer, long bodyLimit, int providers) {
+      BedrockFrontDoor bedrock, RoutesEndpoint routes, AdminApi adminApi, ExchangeObserver observer, long bodyLimit,
+      int providers) {
     this.authenticator = authenticator;
     this.openai = openai;
     this.anthropic = anthropic;
     this.bedrock = bedrock;
     this.routes = routes;
+    this.adminApi = adminApi;
     this.observer = observer;
     this.bodyLimit = bodyLimit;
     this.ready = Buffer.buffer("{\"status\":\"ready\",\"providers\":" + providers + "}");
@@ -93,6 +98,8 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
         if (path.startsWith(ROUTES_PREFIX) && path.length() > ROUTES_PREFIX.length()) {
           String id = URLDecoder.decode(path.substring(ROUTES_PREFIX.length()), StandardCharsets.UTF_8);
           admin(req, OpenAiErrorFormat.INSTANCE, ex -> routes.explain(ex, id));
+        } else if (path.startsWith(ADMIN_PREFIX)) {
+          adminApi(req);
         } else if (path.startsWith(MODELS_PREFIX) && path.length() > MODELS_PREFIX.length()) {
           String id = URLDecoder.decode(path.substring(MODELS_PREFIX.length()), StandardCharsets.UTF_8);
           get(req, "models", OpenAiErrorFormat.INSTANCE, ex -> openai.getModel(ex, id));
@@ -176,13 +183,33 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   /** An admin call: the master key only. */
   private void admin(HttpServerRequest req, ErrorFormat errors, NoBodyHandler handler) {
     Exchange ex = exchange(req, "admin", errors);
-    if (!allowed(ex, HttpMethod.GET) || !authenticated(ex)) return;
-    if (!ex.principal().master()) {
-      ex.fail(GatewayError.of(403, Kind.PERMISSION, "The admin API takes the master key only (in master.key in the "
-          + "state directory, or SWITCHBOARD_MASTER_KEY); this is a virtual key.", "admin_only"), "rejected");
+    if (!allowed(ex, HttpMethod.GET) || !authenticated(ex) || !master(ex)) return;
+    handler.handle(ex);
+  }
+
+  /** The rest of the admin API ({@link AdminApi}): the master key only; the body is read for methods that carry one. */
+  private void adminApi(HttpServerRequest req) {
+    Exchange ex = exchange(req, "admin", OpenAiErrorFormat.INSTANCE);
+    if (!authenticated(ex) || !master(ex)) return;
+    HttpMethod m = req.method();
+    if (m != HttpMethod.POST && m != HttpMethod.PATCH && m != HttpMethod.PUT) {
+      adminApi.handle(ex, null);
       return;
     }
-    handler.handle(ex);
+    BodyReader.readJson(ex, bodyLimit, body -> {
+      try {
+        adminApi.handle(ex, body);
+      } catch (Throwable t) {
+        internalError(ex, t);
+      }
+    });
+  }
+
+  private static boolean master(Exchange ex) {
+    if (ex.principal().master()) return true;
+    ex.fail(GatewayError.of(403, Kind.PERMISSION, "The admin API takes the master key only (in master.key in the "
+        + "state directory, or SWITCHBOARD_MASTER_KEY); this is a virtual key.", "admin_only"), "rejected");
+    return false;
   }
 
   private Exchange exchange(HttpServerRequest req, String endpoint, ErrorFormat errors) {

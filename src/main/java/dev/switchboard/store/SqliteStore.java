@@ -139,6 +139,77 @@ public final class SqliteStore implements Store {
   }
 
   @Override
+  public synchronized List<UsageRow> usage(UsageQuery q) {
+    List<String> dims = new ArrayList<>();
+    for (UsageGroup g : q.groupBy()) dims.add(column(g));
+    String select = dims.isEmpty() ? "" : String.join(", ", dims) + ", ";
+    StringBuilder sql = new StringBuilder("SELECT ").append(select).append("count(*), "
+        + "coalesce(sum(CASE WHEN status >= 400 THEN 1 ELSE 0 END), 0), coalesce(sum(input_tokens), 0), "
+        + "coalesce(sum(output_tokens), 0), coalesce(sum(cache_read_tokens), 0), coalesce(sum(cache_write_tokens), 0), "
+        + "coalesce(sum(reasoning_tokens), 0), coalesce(sum(estimated), 0), "
+        // Costs come back as text and are summed in Java as exact decimals: SQLite would add them as doubles.
+        + "group_concat(cost_usd, ',') FROM usage WHERE at_ms >= ? AND at_ms < ?");
+    List<String> args = new ArrayList<>();
+    if (q.keyId() != null) {
+      sql.append(" AND key_id = ?");
+      args.add(q.keyId());
+    }
+    if (q.teamId() != null) {
+      sql.append(" AND team_id = ?");
+      args.add(q.teamId());
+    }
+    if (q.model() != null) {
+      sql.append(" AND model = ?");
+      args.add(q.model());
+    }
+    if (!dims.isEmpty()) {
+      String by = String.join(", ", dims);
+      sql.append(" GROUP BY ").append(by).append(" ORDER BY ").append(by);
+    }
+    List<UsageRow> out = new ArrayList<>();
+    try (PreparedStatement ps = connection.prepareStatement(sql.toString())) {
+      int i = 1;
+      ps.setLong(i++, q.fromMillis());
+      ps.setLong(i++, q.toMillis());
+      for (String a : args) ps.setString(i++, a);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          List<String> groups = new ArrayList<>(dims.size());
+          for (int d = 1; d <= dims.size(); d++) groups.add(rs.getString(d));
+          int c = dims.size() + 1;
+          long requests = rs.getLong(c);
+          if (requests == 0) continue; // an aggregate without GROUP BY returns one row even over no records
+          out.add(new UsageRow(groups, requests, rs.getLong(c + 1), rs.getLong(c + 2), rs.getLong(c + 3),
+              rs.getLong(c + 4), rs.getLong(c + 5), rs.getLong(c + 6), exactSum(rs.getString(c + 8)),
+              rs.getLong(c + 7)));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read usage: " + e.getMessage(), e);
+    }
+  }
+
+  private static String column(UsageGroup g) {
+    return switch (g) {
+      case KEY -> "key_id";
+      case TEAM -> "team_id";
+      case MODEL -> "model";
+      case DEPLOYMENT -> "deployment";
+      case PROVIDER -> "provider";
+      case REGION -> "region";
+      case FRONT_DOOR -> "front_door";
+      case DAY -> "strftime('%Y-%m-%d', at_ms / 1000, 'unixepoch')";
+    };
+  }
+
+  private static String exactSum(String joined) {
+    BigDecimal sum = BigDecimal.ZERO;
+    if (joined != null) for (String c : joined.split(",")) sum = sum.add(new BigDecimal(c));
+    return sum.signum() == 0 ? "0" : sum.stripTrailingZeros().toPlainString();
+  }
+
+  @Override
   public synchronized void saveTeam(Team team) {
     String sql = "INSERT INTO teams (id, name, spec, created_ms) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
         + "name = excluded.name, spec = excluded.spec";

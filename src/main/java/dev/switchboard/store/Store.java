@@ -25,6 +25,48 @@ public interface Store extends AutoCloseable {
   record UsageTotals(long requests, long inputTokens, long outputTokens, long cacheReadTokens,
       long cacheWriteTokens, String costUsd) {}
 
+  /**
+   * Usage summed by the query's dimensions over its time range and filters, ordered by the dimensions. Token counts
+   * are exact sums; costs are summed as exact decimals.
+   */
+  List<UsageRow> usage(UsageQuery query);
+
+  /** What usage can be summed by. {@code DAY} is the UTC calendar day the record was written. */
+  enum UsageGroup { KEY, TEAM, MODEL, DEPLOYMENT, PROVIDER, REGION, FRONT_DOOR, DAY }
+
+  /**
+   * Which usage to sum, and by what.
+   *
+   * @param groupBy dimensions in output order; empty for a single total row
+   * @param fromMillis first instant included (Unix milliseconds; 0 for the beginning)
+   * @param toMillis first instant excluded ({@code Long.MAX_VALUE} for no end)
+   * @param keyId only this key's requests, or null
+   * @param teamId only this team's requests, or null
+   * @param model only requests for this logical model, or null
+   */
+  record UsageQuery(List<UsageGroup> groupBy, long fromMillis, long toMillis, String keyId, String teamId,
+      String model) {
+    public UsageQuery {
+      groupBy = List.copyOf(groupBy);
+    }
+  }
+
+  /**
+   * One group's sums.
+   *
+   * @param groups the group's value for each of the query's dimensions, in order; null where a record has none (the
+   *     master key's requests have no key or team; requests refused before routing have no deployment)
+   * @param errors requests that ended with an HTTP status of 400 or more
+   * @param costUsd exact sum as a plain decimal string ({@code "0"} when nothing was priced)
+   * @param estimated requests whose tokens are Switchboard's estimate (a stream cut before its usage arrived)
+   */
+  record UsageRow(List<String> groups, long requests, long errors, long inputTokens, long outputTokens,
+      long cacheReadTokens, long cacheWriteTokens, long reasoningTokens, String costUsd, long estimated) {
+    public UsageRow {
+      groups = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(groups)); // values may be null
+    }
+  }
+
   /** Inserts or replaces a team. @throws StoreConflict when another team has its name */
   void saveTeam(Team team);
 
