@@ -84,9 +84,10 @@ final class Fields {
 
   /**
    * {@code {"rpm":60,"tpm":100000,"concurrency":4}} laid over {@code base}: a field present replaces the base's
-   * value, {@code null} removes it, an absent one keeps it.
+   * value, {@code null} removes it, an absent one keeps it. {@code null} for the whole object removes every limit.
    */
   static Limits limits(JsonNode n, Limits base) {
+    if (n.isNull()) return Limits.NONE;
     if (!n.isObject()) {
       throw new BadInput("limits", "'limits' must be an object like {\"rpm\": 60, \"tpm\": 100000, "
           + "\"concurrency\": 4}, not " + n + ".");
@@ -109,6 +110,7 @@ final class Fields {
 
   /** {@code ["5/day", {"usd": "100", "period": "month"}]}, or one budget on its own; at most one per period. */
   static List<Budget> budgets(JsonNode n) {
+    if (n.isNull()) return List.of();
     List<JsonNode> items = new ArrayList<>();
     if (n.isArray()) n.values().forEach(items::add);
     else items.add(n);
@@ -148,6 +150,7 @@ final class Fields {
   /** Logical model names the catalog serves; an empty list allows every model. */
   static Set<String> models(JsonNode n, Catalog catalog) {
     List<String> names = new ArrayList<>();
+    if (n.isNull()) return Set.of();
     if (n.isString()) {
       for (String s : n.stringValue().split(",")) if (!s.isBlank()) names.add(s.trim());
     } else if (n.isArray()) {
@@ -172,6 +175,7 @@ final class Fields {
 
   /** Free-form string labels; numbers and booleans are kept as their text. */
   static Map<String, String> metadata(JsonNode n) {
+    if (n.isNull()) return Map.of();
     if (!n.isObject()) throw new BadInput("metadata", "'metadata' must be an object of strings, not " + n + ".");
     Map<String, String> out = new LinkedHashMap<>();
     for (Map.Entry<String, JsonNode> e : n.properties()) {

@@ -12,6 +12,7 @@ import dev.switchboard.exchange.ExchangeRecord;
 import dev.switchboard.sim.LedgerEntry;
 import dev.switchboard.testing.GatewayFixture;
 import java.math.BigDecimal;
+import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -24,12 +25,25 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeClient;
+import software.amazon.awssdk.services.bedrockruntime.model.BedrockRuntimeException;
+import software.amazon.awssdk.services.bedrockruntime.model.ContentBlock;
+import software.amazon.awssdk.services.bedrockruntime.model.ConversationRole;
+import software.amazon.awssdk.services.bedrockruntime.model.ConverseRequest;
+import software.amazon.awssdk.services.bedrockruntime.model.ConverseResponse;
+import software.amazon.awssdk.services.bedrockruntime.model.Message;
 import tools.jackson.databind.JsonNode;
 
 /**
  * The admin API end to end: a team and a key made over HTTP, the key used by the OpenAI and Anthropic SDKs, the
  * usage API's sums (JSON and CSV, by key, team, model and day) equal to the simulator's own ledger token for token,
- * and revocation felt by both SDKs at once. Only the first test sends model traffic, so the ledger is its own.
+ * and revocation felt by both SDKs at once; a SigV4 pair made through the API works with the AWS SDK until revoked.
+ * Usage is checked per key, so the tests' traffic does not mix.
  */
 final class AdminApiE2ETest {
   @TempDir static Path dir;
@@ -159,6 +173,35 @@ final class AdminApiE2ETest {
       String body = admin.call("GET", path, null).body();
       assertThat(body).contains(id).doesNotContain(key).doesNotContain(secret).doesNotContain("hash")
           .doesNotContain("enc:v1:").doesNotContain("sealed");
+    }
+  }
+
+  @Test
+  void aSigV4PairFromTheApiWorksWithTheAwsSdkUntilRevoked() {
+    JsonNode created = admin.ok(201, "POST", "/admin/keys", "{\"name\": \"aws-app\", \"sigv4\": true, "
+        + "\"models\": [\"chat\"]}");
+    String id = created.path("id").asString();
+    BedrockRuntimeClient bedrock = BedrockRuntimeClient.builder()
+        .endpointOverride(URI.create("http://127.0.0.1:" + gw.gateway().port())).region(Region.US_EAST_1)
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
+            created.path("access_key_id").asString(), created.path("secret_access_key").asString())))
+        .httpClient(ApacheHttpClient.create())
+        .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())).build();
+    try {
+      ConverseRequest ask = ConverseRequest.builder().modelId("chat").messages(Message.builder()
+          .role(ConversationRole.USER).content(ContentBlock.fromText("count to 3")).build()).build();
+      ConverseResponse answer = bedrock.converse(ask);
+      JsonNode usage = admin.await("/admin/usage?group_by=front_door&key=" + id,
+          j -> j.path("total").path("requests").asLong() == 1);
+      assertThat(usage.path("rows").get(0).path("front_door").asString()).isEqualTo("bedrock");
+      assertThat(usage.path("rows").get(0).path("output_tokens").asLong())
+          .isEqualTo(answer.usage().outputTokens().longValue());
+
+      admin.ok(200, "POST", "/admin/keys/" + created.path("access_key_id").asString() + "/revoke", null);
+      assertThatThrownBy(() -> bedrock.converse(ask)).isInstanceOf(BedrockRuntimeException.class)
+          .hasMessageContaining("revoked");
+    } finally {
+      bedrock.close();
     }
   }
 
