@@ -108,7 +108,8 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
           ex.fail(GatewayError.of(404, Kind.NOT_FOUND, "Unknown request URL: " + req.method() + " " + path
               + ". Switchboard serves POST /v1/chat/completions, POST /v1/embeddings, POST /v1/messages and "
               + "GET /v1/models; point an OpenAI SDK's base URL at http://<host>:<port>/v1 and an Anthropic SDK's "
-              + "at http://<host>:<port>.", "unknown_url"), "rejected");
+              + "at http://<host>:<port>." + (path.startsWith("/v1/v1/") ? " This path has /v1 twice: the client's "
+              + "base URL already ends in /v1 (an Anthropic SDK's must not)." : ""), "unknown_url"), "rejected");
         }
       }
     }
