@@ -4,6 +4,8 @@ import dev.switchboard.access.Team;
 import dev.switchboard.access.VirtualKey;
 import dev.switchboard.exchange.ExchangeRecord;
 import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -63,7 +65,7 @@ public interface Store extends AutoCloseable {
   record UsageRow(List<String> groups, long requests, long errors, long inputTokens, long outputTokens,
       long cacheReadTokens, long cacheWriteTokens, long reasoningTokens, String costUsd, long estimated) {
     public UsageRow {
-      groups = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(groups)); // values may be null
+      groups = Collections.unmodifiableList(new ArrayList<>(groups)); // List.copyOf refuses the null values
     }
   }
 
