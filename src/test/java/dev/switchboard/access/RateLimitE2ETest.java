@@ -88,6 +88,24 @@ final class RateLimitE2ETest {
   }
 
   @Test
+  void aStreamCarriesTheHeadersInItsHead() {
+    Keys.Issued issued = key(null, "stream", new Limits(5, 100_000, null), false);
+    java.net.http.HttpResponse<String> r = fx.post("/chat/completions",
+        "{\"model\":\"chat\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"count to 3\"}]}",
+        "authorization", "Bearer " + issued.secret());
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).contains("event-stream"));
+    assertThat(r.headers().firstValue("x-ratelimit-limit-requests")).contains("5");
+    assertThat(r.headers().firstValue("x-ratelimit-remaining-requests")).contains("4");
+    assertThat(r.headers().firstValue("x-ratelimit-limit-tokens")).contains("100000");
+    assertThat(r.headers().firstValue("x-ratelimit-remaining-tokens")).hasValueSatisfying(
+        v -> assertThat(Long.parseLong(v)).isLessThan(100_000));
+    assertThat(r.headers().firstValue("x-ratelimit-reset-tokens")).hasValueSatisfying(
+        v -> assertThat(v).matches("([0-9]+ms|[0-9]+(\\.[0-9]+)?s)"));
+    assertThat(r.body()).contains("data: [DONE]");
+  }
+
+  @Test
   void theAnthropicClientSeesItsOwnHeadersAndItsRateLimitException() {
     Keys.Issued issued = key(null, "anthropic-rpm", new Limits(2, null, null), false);
     AnthropicClient client = AnthropicOkHttpClient.builder().baseUrl("http://127.0.0.1:" + fx.gateway().port())
