@@ -8,7 +8,8 @@ package dev.switchboard.access;
  * refused. The buckets count what is <em>used</em> in token units, not time, so a limit raised or lowered by
  * {@code keys update} applies to the next request at once: 3 requests used of 3 become 3 used of 100. The token
  * bucket may run into debt when a request's actual usage exceeds what it was admitted on; later requests then wait
- * until the debt has drained.
+ * until the debt has drained. Requests in flight are counted only while a concurrency limit is set, so a limit
+ * newly set counts the requests admitted after it.
  *
  * <p>Thread-safe: each method is one short critical section on this object (a few additions, no allocation on
  * success), which the event loops enter concurrently only for the same key or team. Limits are passed in on every
@@ -49,8 +50,10 @@ final class Allowance {
   }
 
   /**
-   * Counts one request of {@code tokens} (estimated) against every limit {@code limits} sets, all or none, and
-   * then, when {@code out} is not null, writes what is left there as {@link #view} does.
+   * Counts one request of {@code tokens} (estimated) against every limit {@code limits} sets, all or none. Then,
+   * when {@code out} is not null, writes what is left into it from {@code at}: for requests, then for tokens, the
+   * limit (-1 when not set), what is left, and microseconds until the bucket is full again (as an idle client would
+   * see it).
    *
    * @return null when it was counted; otherwise the dimension that waits longest (one that can never fit first)
    */
@@ -103,21 +106,6 @@ final class Allowance {
     refill(limits, nowNanos); // first, so that debt is added to the bucket as it is now, not as it was
     if (limits.tpm() != null && tokenDelta != 0) tokensUsed = Math.max(0, tokensUsed + tokenDelta * UNIT);
     if (limits.concurrency() != null) inFlight--;
-  }
-
-  /**
-   * Writes what is left now into {@code out} from {@code at}: for requests, then for tokens, the limit, what is
-   * left and microseconds until the bucket is full again (as an idle client would see it); a limit not set is -1.
-   */
-  synchronized void view(Limits limits, long nowNanos, long[] out, int at) {
-    refill(limits, nowNanos);
-    view(limits.rpm(), requestsUsed, out, at);
-    view(limits.tpm(), tokensUsed, out, at + 3);
-  }
-
-  /** Requests in flight now (counted only while a concurrency limit is set). */
-  synchronized int inFlight() {
-    return inFlight;
   }
 
   private static void view(Integer limit, long used, long[] out, int at) {

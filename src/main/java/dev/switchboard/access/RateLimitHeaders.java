@@ -21,7 +21,7 @@ import java.time.Instant;
  *       {@code input-tokens-*} and {@code output-tokens-*} families are not sent.
  *   <li>Bedrock: none; AWS throttles with {@code ThrottlingException} and sends no such headers.
  * </ul>
- * Values come from views as {@link Allowance#view} writes them. Stateless.
+ * Values come from views as {@link Allowance#take} writes them. Stateless.
  */
 final class RateLimitHeaders {
   /** Which family of headers a front door's clients read. */

@@ -45,7 +45,7 @@ public final class RateLimiter {
 
   /** Where the team's view starts in the view array; the key's starts at 0. Each is six longs (see Allowance.view). */
   private static final int TEAM = 6;
-  /** A concurrency slot frees when some request ends, which cannot be foreseen: the client is told to try again soon. */
+  /** A concurrency slot frees when some request ends, which cannot be foreseen: the client is told to retry soon. */
   private static final long CONCURRENCY_RETRY_SECONDS = 1;
 
   private final Ticker ticker;
@@ -141,24 +141,26 @@ public final class RateLimiter {
     String scope = byTeam ? "team '" + p.team().name() + "' (shared by all its keys)"
         : "key '" + p.key().name() + "' (" + p.key().prefix() + ")";
     String raise = "ask an administrator to raise its %s ('switchboard " + (byTeam ? "teams" : "keys") + " update')";
-    long seconds = s.waitMicros() < 0 ? CONCURRENCY_RETRY_SECONDS : Math.max(1, Math.ceilDiv(s.waitMicros(), 1_000_000));
+    long seconds = s.waitMicros() < 0 ? CONCURRENCY_RETRY_SECONDS
+        : Math.max(1, Math.ceilDiv(s.waitMicros(), 1_000_000));
     String size = estimate == null ? s.needed() + " tokens"
         : s.needed() + " tokens (about " + estimate.inputTokens + " input plus up to " + estimate.maxOutputTokens
             + " output, the request's max_tokens or the model's maximum)";
     String message = switch (s.dimension()) {
-      case REQUESTS -> "Rate limit reached: " + scope + " allows " + s.limit() + (s.limit() == 1 ? " request" : " requests")
-          + " per minute and has "
-          + "used them; the next request fits in " + seconds + " s (Retry-After). Wait that long and retry, or "
+      case REQUESTS -> "Rate limit reached: " + scope + " allows " + s.limit()
+          + (s.limit() == 1 ? " request" : " requests") + " per minute and has used them; the next request fits in "
+          + seconds + " s (Retry-After). Wait that long and retry, or "
           + raise.formatted("requests per minute");
       case TOKENS -> s.never()
           ? "Request too large for the rate limit: " + scope + " allows " + s.limit() + " tokens per minute, and this "
               + "request counts as " + size + ", so it can never be admitted. Lower max_tokens or send less input, "
               + "or " + raise.formatted("tokens per minute")
           : "Rate limit reached: " + scope + " allows " + s.limit() + " tokens per minute and has " + s.left()
-              + " left; this request counts as " + size + ", which fits in " + seconds + " s (Retry-After). Wait "
+              + " left; this request counts as " + size + ", and they fit in " + seconds + " s (Retry-After). Wait "
               + "that long and retry, lower max_tokens, or " + raise.formatted("tokens per minute");
       case CONCURRENCY -> "Concurrency limit reached: " + scope + " allows " + s.limit() + " request"
-          + (s.limit() == 1 ? "" : "s") + " at a time and that many are running. Retry when one has finished, or "
+          + (s.limit() == 1 ? "" : "s") + " at a time and has " + s.limit() + " running. Retry when one has finished, "
+          + "or "
           + raise.formatted("concurrency");
     };
     message += ".";

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 
 final class RateLimiterTest {
   private final ManualTicker ticker = new ManualTicker();
-  private final RateLimiter limiter = new RateLimiter(ticker, InstantSource.fixed(Instant.parse("2026-01-15T14:00:00Z")));
+  private final RateLimiter limiter =
+      new RateLimiter(ticker, InstantSource.fixed(Instant.parse("2026-01-15T14:00:00Z")));
 
   @Test
   void aKeysRequestsPerMinuteRefillOneEveryTwentySecondsAtThreeAMinute() {
