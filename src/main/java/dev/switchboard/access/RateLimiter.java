@@ -43,7 +43,7 @@ public final class RateLimiter {
     public void cancel() {}
   };
 
-  /** Where the team's view starts in the view array; the key's starts at 0. Each is six longs (see Allowance.view). */
+  /** Where the team's view starts in the view array; the key's starts at 0. Each is six longs (see Allowance.take). */
   private static final int TEAM = 6;
   /** A concurrency slot frees when some request ends, which cannot be foreseen: the client is told to retry soon. */
   private static final long CONCURRENCY_RETRY_SECONDS = 1;
