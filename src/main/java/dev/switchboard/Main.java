@@ -2,17 +2,19 @@ package dev.switchboard;
 
 import dev.switchboard.cli.DrillCommand;
 import dev.switchboard.cli.RoutesCommand;
+import dev.switchboard.cli.SecretsCommand;
 import dev.switchboard.cli.ServeCommand;
 import dev.switchboard.cli.SimulateCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point: {@code switchboard serve | simulate | routes | drill}. */
+/** Entry point: {@code switchboard serve | simulate | routes | drill | secrets}. */
 @Command(name = "switchboard",
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = "Self-hosted AI model gateway: one endpoint for the OpenAI, Anthropic and Bedrock SDKs.",
-    subcommands = {ServeCommand.class, SimulateCommand.class, RoutesCommand.class, DrillCommand.class})
+    subcommands = {ServeCommand.class, SimulateCommand.class, RoutesCommand.class, DrillCommand.class,
+        SecretsCommand.class})
 public final class Main implements Runnable {
 
   public static void main(String[] args) {

@@ -95,6 +95,10 @@ public final class Gateway implements AutoCloseable {
       SwitchboardConfig.Tls tls = config.server().tls();
       ServerCertificate certificate = tls == null ? null : ServerCertificate.load(tls, vertx);
       MasterKey key = MasterKey.load(config.home(), env);
+      for (String field : config.plaintextCredentials()) {
+        log.warn("{} is a credential in plain text; encrypt it with 'switchboard secrets encrypt' or write an "
+            + "${ENV} reference (docs/configuration.md, Secrets)", field);
+      }
       List<Provider> providers = new ArrayList<>();
       List<String> notes = new ArrayList<>();
       Catalog.Builder catalog = Catalog.builder();
