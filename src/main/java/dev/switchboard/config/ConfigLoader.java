@@ -207,7 +207,7 @@ public final class ConfigLoader {
       }
       return null;
     }
-    String id = credentials.read(required(m, provider, "aws_access_key_id")).strip();
+    String id = credentials.readIdentifier(required(m, provider, "aws_access_key_id")).strip();
     String secret = credentials.read(required(m, provider, "aws_secret_access_key")).strip();
     if (id.isEmpty() || secret.isEmpty()) {
       throw provider.error("aws_access_key_id and aws_secret_access_key must not be empty");

@@ -36,6 +36,15 @@ final class Credentials {
     return value;
   }
 
+  /**
+   * A credential's public half, such as an AWS access key id: it may be encrypted too, but in plain text it is no
+   * secret, so it is not listed for the warning.
+   */
+  String readIdentifier(ConfigNode node) {
+    String value = resolver.apply(node);
+    return SecretBox.sealed(value) ? open(node, value) : value;
+  }
+
   /** The fields written in plain text, each as {@code path (file:line:column)}. */
   List<String> plaintext() {
     return List.copyOf(plaintext);
