@@ -73,6 +73,7 @@ public final class KeyRing {
     try {
       secrets.put(key.accessKeyId(), box.open(key.sealedSecret()));
     } catch (IllegalArgumentException e) {
+      if (!key.enabled()) return; // revoked: refused anyway, nothing to do about it
       log.error("the SigV4 secret of key {} ({}, access key id {}) does not open with the encryption key from {}: its "
           + "SigV4 requests are refused until the gateway starts with the key that sealed it; if that key is lost, "
           + "revoke this key and issue a new one", key.prefix(), key.name(), key.accessKeyId(), box.origin());
