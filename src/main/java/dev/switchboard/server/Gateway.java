@@ -126,6 +126,8 @@ public final class Gateway implements AutoCloseable {
       }
       Catalog built = catalog.build();
       store = SqliteStore.open(config.home());
+      // The config loader has read this key already if the config holds encrypted values, and never creates one;
+      // here it is created on the first start, for the SigV4 secrets of virtual keys. Both read the same source.
       SecretBox box = SecretBox.load(config.home(), env);
       Keys keys = Keys.load(store, box);
       Router router = new Router(vertx, built, new AccessControl(new RateLimiter(), new BudgetBook()));

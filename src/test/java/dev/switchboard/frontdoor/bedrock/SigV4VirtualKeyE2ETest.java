@@ -38,6 +38,9 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.auth.token.credentials.StaticTokenProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.Protocol;
+import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.http.auth.spi.scheme.AuthSchemeOption;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeAsyncClient;
@@ -61,6 +64,9 @@ final class SigV4VirtualKeyE2ETest {
   private static final String MASTER = "sigv4-master-key";
 
   @TempDir Path dir;
+  // One Netty client for every async SDK client: each would otherwise start and gracefully stop its own event loops
+  // (seconds each). HTTP/2, as the SDK picks for Bedrock Runtime when it builds the client itself: h2c here.
+  private final SdkAsyncHttpClient netty = NettyNioAsyncHttpClient.builder().protocol(Protocol.HTTP2).build();
   private Vertx vertx;
   private Simulator sim;
   private Path file;
@@ -84,6 +90,7 @@ final class SigV4VirtualKeyE2ETest {
 
   @AfterEach
   void stop() throws Exception {
+    netty.close();
     sim.close();
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
@@ -252,8 +259,9 @@ final class SigV4VirtualKeyE2ETest {
         .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())).build();
   }
 
-  private static BedrockRuntimeAsyncClient async(URI endpoint, String id, String secret) {
+  private BedrockRuntimeAsyncClient async(URI endpoint, String id, String secret) {
     return BedrockRuntimeAsyncClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
+        .httpClient(netty)
         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(id, secret)))
         .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())).build();
   }
