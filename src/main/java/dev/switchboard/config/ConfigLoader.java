@@ -180,6 +180,10 @@ public final class ConfigLoader {
       String apiKey = m.containsKey("api_key") && m.get("api_key").value() != null
           ? credentials.read(m.get("api_key")) : null;
       AwsCredentials aws = awsCredentials(m, p, credentials);
+      if (aws != null && apiKey != null) {
+        throw m.get("api_key").error("give either api_key (a Bedrock API key, sent as a bearer token) or "
+            + "aws_access_key_id and aws_secret_access_key (to sign with SigV4), not both");
+      }
       SwitchboardConfig.Timeouts timeouts = timeouts(m.get("timeouts"));
       boolean http2 = !m.containsKey("http2") || m.get("http2").bool();
       int maxConnections = m.containsKey("max_connections") ? m.get("max_connections").integer(1, 100_000) : 256;

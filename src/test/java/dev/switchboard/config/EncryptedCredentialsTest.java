@@ -151,6 +151,12 @@ final class EncryptedCredentialsTest {
           - {name: aws, type: bedrock, base_url: "https://bedrock-runtime.us-east-1.amazonaws.com", aws_access_key_id: A}
         """, Map.of()))
         .hasMessageContaining("'aws_secret_access_key' is required");
+    assertThatThrownBy(() -> load("""
+        providers:
+          - {name: aws, type: bedrock, base_url: "https://bedrock-runtime.us-east-1.amazonaws.com", api_key: k,
+             aws_access_key_id: A, aws_secret_access_key: B}
+        """, Map.of()))
+        .hasMessageContaining("not both");
   }
 
   @Test

@@ -113,6 +113,8 @@ final class SigV4VirtualKeyE2ETest {
       gateway.keys().revoke(revoked.key().id());
       assertThat(issued.key().accessKeyId()).startsWith("SBAK");
       assertThat(issued.secretAccessKey()).isNotBlank();
+      assertThat(issued.toString() + issued.key()).doesNotContain(issued.secret())
+          .doesNotContain(issued.secretAccessKey()).doesNotContain(issued.key().sealedSecret());
       URI endpoint = URI.create("http://127.0.0.1:" + gateway.port());
       String id = issued.key().accessKeyId();
 
