@@ -32,7 +32,7 @@ final class Credentials {
   String read(ConfigNode node) {
     String value = resolver.apply(node);
     if (SecretBox.sealed(value)) return open(node, value);
-    if (!node.text().contains("${")) plaintext.add(node.path() + " (" + node.where() + ")");
+    if (!value.isEmpty() && !node.text().contains("${")) plaintext.add(node.path() + " (" + node.where() + ")");
     return value;
   }
 
