@@ -3,6 +3,8 @@ package dev.switchboard.access;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The keys and teams the request path checks, held in memory so that authentication never touches the store:
@@ -10,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * decrypted, since every signature check needs them. Thread-safe; reads take no locks.
  */
 public final class KeyRing {
+  private static final Logger log = LoggerFactory.getLogger(KeyRing.class);
   private final Map<String, VirtualKey> byId = new ConcurrentHashMap<>();
   private final Map<String, VirtualKey> byAccessKeyId = new ConcurrentHashMap<>();
   private final Map<String, String> secrets = new ConcurrentHashMap<>();
@@ -56,8 +59,24 @@ public final class KeyRing {
   void put(VirtualKey key) {
     byId.put(key.id(), key);
     if (key.accessKeyId() != null) {
-      secrets.computeIfAbsent(key.accessKeyId(), k -> box.open(key.sealedSecret()));
+      if (!secrets.containsKey(key.accessKeyId())) open(key);
       byAccessKeyId.put(key.accessKeyId(), key);
+    }
+  }
+
+  /**
+   * A SigV4 secret sealed under another encryption key (the key was replaced or lost) leaves its pair unusable, and
+   * only that: the key's bearer form is checked against a hash and goes on working, and the gateway starts, so the
+   * administrator can revoke the pair and issue a new one. Signatures made with it are refused as an unknown client.
+   */
+  private void open(VirtualKey key) {
+    try {
+      secrets.put(key.accessKeyId(), box.open(key.sealedSecret()));
+    } catch (IllegalArgumentException e) {
+      if (!key.enabled()) return; // revoked: refused anyway, nothing to do about it
+      log.error("the SigV4 secret of key {} ({}, access key id {}) does not open with the encryption key from {}: its "
+          + "SigV4 requests are refused until the gateway starts with the key that sealed it; if that key is lost, "
+          + "revoke this key and issue a new one", key.prefix(), key.name(), key.accessKeyId(), box.origin());
     }
   }
 }

@@ -47,7 +47,12 @@ public final class Keys {
    * @param secret the bearer key ({@code sk-sbv-…})
    * @param secretAccessKey the SigV4 secret, or null for a bearer-only key
    */
-  public record Issued(VirtualKey key, String secret, String secretAccessKey) {}
+  public record Issued(VirtualKey key, String secret, String secretAccessKey) {
+    @Override
+    public String toString() {
+      return "Issued[" + key + "]"; // never the secrets
+    }
+  }
 
   public synchronized Team createTeam(String name, Limits limits, List<Budget> budgets, Map<String, String> metadata) {
     requireName(name, "team");

@@ -74,6 +74,33 @@ public final class SecretBox {
     }
   }
 
+  /**
+   * The master encryption key if one exists (in the environment or in {@code home/encryption.key}), never creating
+   * one: a value encrypted earlier can only open under a key that existed then, so a fresh key would only turn "no
+   * key" into a misleading "wrong key".
+   *
+   * @throws IllegalStateException when there is none; the message names both places looked at
+   */
+  public static SecretBox existing(Path home, Function<String, String> env) {
+    String fromEnv = env.apply(ENV);
+    Path file = home.resolve(FILE);
+    if ((fromEnv == null || fromEnv.isBlank()) && !Files.exists(file)) {
+      throw new IllegalStateException("there is no encryption key: " + ENV + " is not set and " + file
+          + " does not exist. Set " + ENV + " or restore encryption.key from the backup of the state directory "
+          + "that encrypted these values");
+    }
+    return load(home, env);
+  }
+
+  /** Where {@link #load} takes the key from, without reading or creating it: for {@code secrets status}. */
+  public static String source(Path home, Function<String, String> env) {
+    String fromEnv = env.apply(ENV);
+    if (fromEnv != null && !fromEnv.isBlank()) return "the environment variable " + ENV;
+    Path file = home.resolve(FILE);
+    return Files.exists(file) ? "the key file " + file
+        : "the key file " + file + " (not there yet: it is created on first use)";
+  }
+
   private static byte[] decode(String b64, String origin) {
     try {
       return Base64.getDecoder().decode(b64);

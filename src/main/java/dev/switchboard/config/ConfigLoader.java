@@ -1,5 +1,6 @@
 package dev.switchboard.config;
 
+import dev.switchboard.aws.sigv4.AwsCredentials;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -56,9 +57,11 @@ public final class ConfigLoader {
 
     SwitchboardConfig.Server server = server(top.get("server"), file, flags);
     SwitchboardConfig.Discovery discovery = discovery(top.get("discovery"));
-    List<SwitchboardConfig.Provider> providers = providers(top.get("providers"));
+    Credentials credentials = new Credentials(home, env, this::resolved);
+    List<SwitchboardConfig.Provider> providers = providers(top.get("providers"), credentials);
     List<SwitchboardConfig.Model> models = models(top.get("models"), providers);
-    return new SwitchboardConfig(file, home, server, discovery, List.copyOf(providers), List.copyOf(models));
+    return new SwitchboardConfig(file, home, server, discovery, List.copyOf(providers), List.copyOf(models),
+        credentials.plaintext());
   }
 
   private ConfigNode readFile(Path file) {
@@ -148,14 +151,19 @@ public final class ConfigLoader {
     return new SwitchboardConfig.Discovery(enabled, ollama, vllm, simulator);
   }
 
-  private List<SwitchboardConfig.Provider> providers(ConfigNode node) {
+  private static final Set<String> AWS_KEYS = Set.of("aws_access_key_id", "aws_secret_access_key",
+      "aws_session_token");
+
+  private List<SwitchboardConfig.Provider> providers(ConfigNode node, Credentials credentials) {
     List<SwitchboardConfig.Provider> out = new ArrayList<>();
     if (node == null || node.value() == null) return out;
     Set<String> names = new HashSet<>();
     for (ConfigNode p : node.list()) {
       Map<String, ConfigNode> m = p.map();
-      known(m, p, Set.of("name", "type", "base_url", "api_key", "timeouts", "http2", "max_connections", "ca_file",
-          "region"));
+      Set<String> allowed = new HashSet<>(Set.of("name", "type", "base_url", "api_key", "timeouts", "http2",
+          "max_connections", "ca_file", "region"));
+      if (m.containsKey("type") && "bedrock".equals(m.get("type").value())) allowed.addAll(AWS_KEYS);
+      known(m, p, allowed);
       String name = nameLike(required(m, p, "name"));
       if (!names.add(name)) throw m.get("name").error("provider '" + name + "' is defined twice; names must be unique");
       String type = m.containsKey("type") ? m.get("type").text() : "openai";
@@ -165,7 +173,17 @@ public final class ConfigLoader {
             + "server —, anthropic — the Anthropic Messages API —, bedrock — Bedrock Runtime Converse — and gemini — the Google Gemini API)");
       }
       URI baseUrl = url(required(m, p, "base_url"));
-      String apiKey = m.containsKey("api_key") && m.get("api_key").value() != null ? secret(m.get("api_key")) : null;
+      if (baseUrl.getRawQuery() != null) {
+        throw m.get("base_url").error("a base_url has no query (?…): Switchboard does not send it upstream, and a "
+            + "credential there would be shown in logs and errors. Put the key in api_key");
+      }
+      String apiKey = m.containsKey("api_key") && m.get("api_key").value() != null
+          ? credentials.read(m.get("api_key")) : null;
+      AwsCredentials aws = awsCredentials(m, p, credentials);
+      if (aws != null && apiKey != null) {
+        throw m.get("api_key").error("give either api_key (a Bedrock API key, sent as a bearer token) or "
+            + "aws_access_key_id and aws_secret_access_key (to sign with SigV4), not both");
+      }
       SwitchboardConfig.Timeouts timeouts = timeouts(m.get("timeouts"));
       boolean http2 = !m.containsKey("http2") || m.get("http2").bool();
       int maxConnections = m.containsKey("max_connections") ? m.get("max_connections").integer(1, 100_000) : 256;
@@ -178,9 +196,29 @@ public final class ConfigLoader {
       }
       String region = m.containsKey("region") ? nameLike(m.get("region")) : null;
       out.add(new SwitchboardConfig.Provider(name, type, baseUrl, apiKey, timeouts, http2, maxConnections, caFile,
-          region));
+          region, aws));
     }
     return out;
+  }
+
+  /** A bedrock provider's static AWS keys, or null to use the environment and the shared credentials file. */
+  private static AwsCredentials awsCredentials(Map<String, ConfigNode> m, ConfigNode provider,
+      Credentials credentials) {
+    if (!m.containsKey("aws_access_key_id") && !m.containsKey("aws_secret_access_key")) {
+      if (m.containsKey("aws_session_token")) {
+        throw m.get("aws_session_token").error("a session token goes with aws_access_key_id and "
+            + "aws_secret_access_key; give them too");
+      }
+      return null;
+    }
+    String id = credentials.readIdentifier(required(m, provider, "aws_access_key_id")).strip();
+    String secret = credentials.read(required(m, provider, "aws_secret_access_key")).strip();
+    if (id.isEmpty() || secret.isEmpty()) {
+      throw provider.error("aws_access_key_id and aws_secret_access_key must not be empty");
+    }
+    ConfigNode token = m.get("aws_session_token");
+    String session = token == null || token.value() == null ? null : credentials.read(token).strip();
+    return new AwsCredentials(id, secret, session == null || session.isEmpty() ? null : session);
   }
 
   private SwitchboardConfig.Timeouts timeouts(ConfigNode node) {
@@ -389,10 +427,6 @@ public final class ConfigLoader {
     return out.toString();
   }
 
-  private String secret(ConfigNode node) {
-    return resolved(node);
-  }
-
   private String nameLike(ConfigNode node) {
     String s = resolved(node);
     if (!NAME.matcher(s).matches()) {
@@ -403,16 +437,24 @@ public final class ConfigLoader {
 
   private URI url(ConfigNode node) {
     String s = resolved(node);
+    // A password in a URL would be shown by every message that names the URL, this one included.
+    String shown = USER_INFO.matcher(s).replaceFirst("//<credentials>@");
     try {
       URI uri = new URI(s);
+      if (uri.getRawUserInfo() != null) {
+        throw node.error("'" + shown + "' carries credentials (user:password@), which Switchboard does not send and "
+            + "would show in logs; remove them, and put a key in api_key");
+      }
       if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
-        throw node.error("'" + s + "' is not an http(s) URL like http://127.0.0.1:8000/v1");
+        throw node.error("'" + shown + "' is not an http(s) URL like http://127.0.0.1:8000/v1");
       }
       return uri;
     } catch (URISyntaxException e) {
-      throw node.error("'" + s + "' is not a URL: " + e.getReason());
+      throw node.error("'" + shown + "' is not a URL: " + e.getReason().replace(s, shown));
     }
   }
+
+  private static final Pattern USER_INFO = Pattern.compile("//[^/?#]*@");
 
   private Duration duration(ConfigNode node) {
     Duration d = Units.duration(resolved(node));

@@ -10,6 +10,8 @@ import java.util.List;
  * optional YAML file, environment variables and command-line flags, in that order of precedence (last wins).
  *
  * @param source the file it came from, or null for the zero-config start
+ * @param plaintextCredentials the credential fields written in the file in plain text (neither encrypted nor an
+ *     {@code ${ENV}} reference), each as {@code path (file:line:column)}, for the start to warn about; never values
  */
 public record SwitchboardConfig(
     Path source,
@@ -17,7 +19,8 @@ public record SwitchboardConfig(
     Server server,
     Discovery discovery,
     List<Provider> providers,
-    List<Model> models) {
+    List<Model> models,
+    List<String> plaintextCredentials) {
 
   /**
    * The listening side.
@@ -48,13 +51,22 @@ public record SwitchboardConfig(
    * An upstream. {@code type} is {@code openai} (any OpenAI-compatible server), {@code anthropic} or
    * {@code bedrock} (Bedrock Runtime's Converse API) or {@code gemini} (the Google Gemini API).
    *
-   * @param apiKey the credential, already resolved from its {@code ${ENV}} reference; null when none
+   * @param apiKey the credential, already resolved from its {@code ${ENV}} reference and decrypted; null when none
    * @param caFile PEM certificates to trust for this https upstream instead of the JVM's defaults, or null
    * @param region the AWS region a {@code bedrock} provider signs for, or null (then taken from the host
    *     name {@code bedrock-runtime.<region>.amazonaws.com}, else AWS_REGION, else us-east-1)
+   * @param awsCredentials a {@code bedrock} provider's static AWS keys from the config, decrypted; null to read them
+   *     from the environment and the shared credentials file
    */
   public record Provider(String name, String type, URI baseUrl, String apiKey, Timeouts timeouts,
-      boolean http2, int maxConnections, Path caFile, String region) {
+      boolean http2, int maxConnections, Path caFile, String region,
+      dev.switchboard.aws.sigv4.AwsCredentials awsCredentials) {
+    /** A provider without AWS keys in the config. */
+    public Provider(String name, String type, URI baseUrl, String apiKey, Timeouts timeouts, boolean http2,
+        int maxConnections, Path caFile, String region) {
+      this(name, type, baseUrl, apiKey, timeouts, http2, maxConnections, caFile, region, null);
+    }
+
     @Override
     public String toString() {
       // Never print the credential.

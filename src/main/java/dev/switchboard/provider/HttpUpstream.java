@@ -41,10 +41,12 @@ public abstract class HttpUpstream implements ChatBackend {
   private final int port;
   private final boolean ssl;
   private final String basePath;
+  private final List<String> credentials;
 
   protected HttpUpstream(Vertx vertx, SwitchboardConfig.Provider settings) {
     this.vertx = vertx;
     this.settings = settings;
+    this.credentials = credentials(settings);
     URI base = settings.baseUrl();
     this.ssl = "https".equals(base.getScheme());
     this.host = base.getHost();
@@ -107,6 +109,30 @@ public abstract class HttpUpstream implements ChatBackend {
    */
   protected GatewayError upstreamError(io.vertx.core.http.HttpClientResponse resp, Buffer body) {
     return UpstreamErrors.fromResponse(name(), resp, body);
+  }
+
+  /**
+   * {@link #upstreamError} with this provider's own credentials cut out of the message: some servers quote the key
+   * they refused, and the client must never learn the operator's key. Credentials shorter than 8 characters (local
+   * servers' placeholders such as "none") are left alone, since replacing them would mangle ordinary words.
+   */
+  final GatewayError upstreamErrorForClient(io.vertx.core.http.HttpClientResponse resp, Buffer body) {
+    GatewayError e = upstreamError(resp, body);
+    String message = e.message();
+    if (message == null) return e;
+    for (String secret : credentials) message = message.replace(secret, "<redacted>");
+    return message.equals(e.message()) ? e
+        : new GatewayError(e.status(), e.kind(), message, e.param(), e.code(), e.retryAfterSeconds());
+  }
+
+  private static List<String> credentials(SwitchboardConfig.Provider settings) {
+    List<String> out = new ArrayList<>();
+    for (String c : new String[] {settings.apiKey(),
+        settings.awsCredentials() == null ? null : settings.awsCredentials().secretAccessKey(),
+        settings.awsCredentials() == null ? null : settings.awsCredentials().sessionToken()}) {
+      if (c != null && c.length() >= 8) out.add(c);
+    }
+    return List.copyOf(out);
   }
 
   /** The Retry-After hint of an upstream's answer, in seconds, or -1 for none: for {@link #upstreamError}. */

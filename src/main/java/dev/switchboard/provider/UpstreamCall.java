@@ -144,8 +144,8 @@ public abstract class UpstreamCall extends DeadlineSweeper.Watched {
         errorBody.appendBuffer(chunk, 0, Math.min(chunk.length(), ERROR_BODY_LIMIT - errorBody.length()));
       }
     });
-    resp.exceptionHandler(t -> fail(provider.upstreamError(resp, errorBody), "upstream_error"));
-    resp.endHandler(v -> fail(provider.upstreamError(resp, errorBody), "upstream_error"));
+    resp.exceptionHandler(t -> fail(provider.upstreamErrorForClient(resp, errorBody), "upstream_error"));
+    resp.endHandler(v -> fail(provider.upstreamErrorForClient(resp, errorBody), "upstream_error"));
   }
 
   protected final void fail(GatewayError error, String outcome) {

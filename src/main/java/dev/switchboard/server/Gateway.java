@@ -96,6 +96,10 @@ public final class Gateway implements AutoCloseable {
       SwitchboardConfig.Tls tls = config.server().tls();
       ServerCertificate certificate = tls == null ? null : ServerCertificate.load(tls, vertx);
       MasterKey key = MasterKey.load(config.home(), env);
+      for (String field : config.plaintextCredentials()) {
+        log.warn("{} is a credential in plain text; encrypt it with 'switchboard secrets encrypt' or write an "
+            + "${ENV} reference (docs/configuration.md, Secrets)", field);
+      }
       List<Provider> providers = new ArrayList<>();
       List<String> notes = new ArrayList<>();
       Catalog.Builder catalog = Catalog.builder();
@@ -123,6 +127,8 @@ public final class Gateway implements AutoCloseable {
       }
       Catalog built = catalog.build();
       store = SqliteStore.open(config.home());
+      // The config loader has read this key already if the config holds encrypted values, and never creates one;
+      // here it is created on the first start, for the SigV4 secrets of virtual keys. Both read the same source.
       SecretBox box = SecretBox.load(config.home(), env);
       Keys keys = Keys.load(store, box);
       Router router = new Router(vertx, built, new AccessControl(new RateLimiter(), new BudgetBook()));

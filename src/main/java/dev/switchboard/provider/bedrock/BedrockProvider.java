@@ -28,7 +28,8 @@ import java.util.regex.Pattern;
 
 /**
  * A Bedrock Runtime upstream, spoken to through Converse and ConverseStream. Requests are signed with SigV4
- * (service {@code bedrock}) using credentials from the environment or the shared credentials file, or carry
+ * (service {@code bedrock}) using credentials from the config ({@code aws_access_key_id}, …), else the environment or
+ * the shared credentials file, or carry
  * a Bedrock API key ({@code api_key}) as a bearer token. Every client is served through the canonical model.
  */
 public final class BedrockProvider extends HttpUpstream {
@@ -49,12 +50,15 @@ public final class BedrockProvider extends HttpUpstream {
     this.signer = SigV4Signer.create(region, SigV4Verifier.BEDROCK, InstantSource.system());
     this.bearer = settings.apiKey() == null ? null : "Bearer " + settings.apiKey();
     this.credentials = AwsCredentialsProvider.from(env);
-    if (bearer == null) refreshCredentials(); // at start, off the event loops; failures surface per request
+    this.configured = settings.awsCredentials();
+    if (configured == null && bearer == null) refreshCredentials(); // at start, off the event loops; failures surface per request
   }
 
   /** How long read credentials are used before they are read again (rotated keys apply within it). */
   private static final long CREDENTIALS_TTL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
 
+  /** Keys from the config file: they cannot change without a restart, so they are never read again. */
+  private final AwsCredentials configured;
   private volatile AwsCredentials cached;
   private volatile RuntimeException credentialsProblem;
   private volatile long credentialsReadAt;
@@ -77,6 +81,7 @@ public final class BedrockProvider extends HttpUpstream {
    * {@link #CREDENTIALS_TTL_NANOS}), so rotated keys apply within a minute without a restart.
    */
   private AwsCredentials credentials() {
+    if (configured != null) return configured;
     if (System.nanoTime() - credentialsReadAt > CREDENTIALS_TTL_NANOS && refreshing.compareAndSet(false, true)) {
       vertx().executeBlocking(() -> {
         refreshCredentials();
