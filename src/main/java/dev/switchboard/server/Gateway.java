@@ -124,7 +124,8 @@ public final class Gateway implements AutoCloseable {
       store = SqliteStore.open(config.home());
       SecretBox box = SecretBox.load(config.home(), env);
       Keys keys = Keys.load(store, box);
-      Router router = new Router(vertx, built, new AccessControl(new RateLimiter(), new BudgetBook()));
+      Router router = new Router(vertx, built, new AccessControl(new RateLimiter(),
+          new BudgetBook(store, keys.ring(), java.time.InstantSource.system())));
       Meter metering = meter = new Meter(store);
       ExchangeObserver client = observer;
       observer = r -> {
