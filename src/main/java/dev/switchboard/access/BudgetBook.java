@@ -82,7 +82,11 @@ public final class BudgetBook {
    * @throws Refusal when a budget cannot hold it, naming the budget, what is spent and held, and when it resets
    */
   Hold reserve(Principal p, List<Deployment> order, Estimate estimate) {
-    long worst = worstCase(order, estimate);
+    return reserve(p, worstCase(order, estimate), estimate);
+  }
+
+  /** As {@link #reserve(Principal, List, Estimate)}, for a worst case already priced (in units of 10^-10 USD). */
+  Hold reserve(Principal p, long worst, Estimate estimate) {
     long now = clock.millis();
     List<Limit> limits = new ArrayList<>(4);
     for (Budget b : p.key().budgets()) limits.add(new Limit(new Slot(keySubject(p.key().id()), b.period()), b, p));
