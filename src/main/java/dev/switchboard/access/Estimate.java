@@ -24,9 +24,12 @@ final class Estimate {
   static final int IMAGE_TOKENS = 3000;
   /** Base64 shorter than this is tokenized like text: cheap either way. */
   private static final int INLINE_MIN = 1024;
+  /** Longer runs without whitespace are tokenized in pieces of {@link #PIECE} characters. */
+  private static final int LONG_RUN = 512;
+  private static final int PIECE = 256;
   /** How far around a base64 string to look for the {@code image} marker of its part. */
   private static final int MARKER_REACH = 160;
-  private static final Encoding TOKENS = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
+  static final Encoding TOKENS = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
 
   final long inputTokens;
   final long maxOutputTokens;
@@ -57,25 +60,59 @@ final class Estimate {
     return new Estimate(input, output);
   }
 
-  /** Tokens of a request body, inline images counted as {@link #IMAGE_TOKENS} each. */
+  /**
+   * Tokens of a request body, inline images counted as {@link #IMAGE_TOKENS} each. Byte-pair encoding takes time
+   * quadratic in the length of one unbroken word, so a run without whitespace longer than {@value #LONG_RUN}
+   * characters (base64, a long identifier, text without spaces) is counted in pieces of {@value #PIECE}: a word cut
+   * in two can only count more tokens, and an event loop is never stalled by one long string.
+   */
   static long inputTokens(String body) {
     long tokens = 0;
     int from = 0;
     int n = body.length();
     int i = 0;
     while (i < n) {
-      if (!base64(body.charAt(i))) {
+      if (Character.isWhitespace(body.charAt(i))) {
         i++;
         continue;
       }
       int start = i;
-      while (i < n && base64(body.charAt(i))) i++;
-      if (i - start >= INLINE_MIN && inlineImage(body, start, i)) {
-        tokens += TOKENS.countTokensOrdinary(body.substring(from, start)) + IMAGE_TOKENS;
+      while (i < n && !Character.isWhitespace(body.charAt(i))) i++;
+      if (i - start < LONG_RUN) continue;
+      tokens += TOKENS.countTokensOrdinary(body.substring(from, start)) + longRun(body, start, i);
+      from = i;
+    }
+    return tokens + TOKENS.countTokensOrdinary(from == 0 ? body : body.substring(from));
+  }
+
+  private static long longRun(String body, int start, int end) {
+    long tokens = 0;
+    int from = start;
+    int i = start;
+    while (i < end) {
+      if (!base64(body.charAt(i))) {
+        i++;
+        continue;
+      }
+      int run = i;
+      while (i < end && base64(body.charAt(i))) i++;
+      if (i - run >= INLINE_MIN && inlineImage(body, run, i)) {
+        tokens += inPieces(body, from, run) + IMAGE_TOKENS;
         from = i;
       }
     }
-    return tokens + TOKENS.countTokensOrdinary(from == 0 ? body : body.substring(from));
+    return tokens + inPieces(body, from, end);
+  }
+
+  private static long inPieces(String s, int from, int to) {
+    long tokens = 0;
+    while (from < to) {
+      int end = Math.min(to, from + PIECE);
+      if (end < to && Character.isHighSurrogate(s.charAt(end - 1))) end--;
+      tokens += TOKENS.countTokensOrdinary(s.substring(from, end));
+      from = end;
+    }
+    return tokens;
   }
 
   /**

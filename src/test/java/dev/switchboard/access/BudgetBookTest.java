@@ -196,7 +196,10 @@ final class BudgetBookTest {
       assertThat(Estimate.inputTokens(body)).isBetween((long) Estimate.IMAGE_TOKENS, Estimate.IMAGE_TOKENS + 60L);
     }
     String text = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"image " + image + "\"}]}";
-    assertThat(Estimate.inputTokens(text)).isGreaterThan(10_000);
+    // Counted in pieces: no quadratic stall on one 200,000-character word, and no fewer tokens than in one go.
+    String word = "A".repeat(5_000);
+    assertThat(Estimate.inputTokens(text)).isGreaterThan(40 * Estimate.inputTokens(word));
+    assertThat(Estimate.inputTokens(word)).isGreaterThanOrEqualTo(Estimate.TOKENS.countTokensOrdinary(word));
   }
 
   private VirtualKey key(String team, String budget) {
