@@ -36,7 +36,16 @@ public final class BudgetBook {
   /** A request's reservation; settled once when it ends. */
   interface Hold {
     void settle(ExchangeRecord record);
+
+    /**
+     * USD left, as a plain decimal, in the tightest budget of the request's key and team once this request holds
+     * its worst case: the {@code x-switchboard-budget-remaining} answer header.
+     */
+    String remaining();
   }
+
+  /** The header that tells an admitted request how much of its tightest budget is left. */
+  static final String X_BUDGET_REMAINING = "x-switchboard-budget-remaining";
 
   /** USD to units: 10^10 units per dollar, the scale of {@code Cost}. */
   private static final int SCALE = 10;
@@ -94,6 +103,7 @@ public final class BudgetBook {
       for (Budget b : p.team().budgets()) limits.add(new Limit(new Slot(teamSubject(p.team().id()), b.period()), b, null));
     }
     List<Account> taken = new ArrayList<>(limits.size());
+    long left = Long.MAX_VALUE;
     synchronized (this) {
       for (Limit l : limits) {
         Account a = current(l.slot, now);
@@ -103,13 +113,14 @@ public final class BudgetBook {
           throw new Refusal(refusal(l, p, a.spent, a.reserved, a.holds, worst, estimate, a.end));
         }
         if (!taken.contains(a)) taken.add(a);
+        left = Math.min(left, limit - used - worst);
       }
       for (Account a : taken) {
         a.reserved += worst;
         a.holds++;
       }
     }
-    return new Held(taken, worst);
+    return new Held(taken, worst, left);
   }
 
   /** What a budget has left for new requests now (limit minus spent minus reserved), for tests and the admin API. */
@@ -200,11 +211,18 @@ public final class BudgetBook {
   private final class Held implements Hold {
     private final List<Account> accounts;
     private final long reserved;
+    private final long left;
     private boolean settled;
 
-    Held(List<Account> accounts, long reserved) {
+    Held(List<Account> accounts, long reserved, long left) {
       this.accounts = accounts;
       this.reserved = reserved;
+      this.left = left;
+    }
+
+    @Override
+    public String remaining() {
+      return plain(left);
     }
 
     @Override

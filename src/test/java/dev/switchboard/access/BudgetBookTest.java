@@ -58,6 +58,7 @@ final class BudgetBookTest {
     BudgetBook book = new BudgetBook(store, keys.ring(), clock);
     Principal p = principal(key(null, "1/total"));
     BudgetBook.Hold first = book.reserve(p, usd("0.4"), SOME);
+    assertThat(first.remaining()).isEqualTo("0.6");
     book.reserve(p, usd("0.4"), SOME);
     assertThatThrownBy(() -> book.reserve(p, usd("0.4"), SOME)).isInstanceOfSatisfying(Refusal.class, r -> {
       GatewayError e = r.error();

@@ -257,6 +257,8 @@ final class BudgetE2ETest {
     for (HttpResponse<String> r : answers) {
       if (r.statusCode() == 200) {
         admitted++;
+        assertThat(new BigDecimal(r.headers().firstValue("x-switchboard-budget-remaining").orElseThrow()))
+            .isGreaterThanOrEqualTo(BigDecimal.ZERO);
         assertThat(Json.MAPPER.readTree(r.body()).at("/usage/completion_tokens").asInt()).isEqualTo(100);
         continue;
       }
