@@ -199,11 +199,7 @@ final class BudgetE2ETest {
       assertThat(refusalsOf(id)).isEqualTo(2);
 
       // The AWS SDK's default retry strategy: a quota error is not among what it retries.
-      try (BedrockRuntimeClient bedrock = BedrockRuntimeClient.builder()
-          .endpointOverride(URI.create("http://127.0.0.1:" + gateway.port())).region(Region.US_EAST_1)
-          .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
-              key.key().accessKeyId(), key.secretAccessKey())))
-          .httpClient(ApacheHttpClient.create()).build()) {
+      try (BedrockRuntimeClient bedrock = bedrock(gateway, key)) {
         assertThatThrownBy(() -> bedrock.converse(r -> r.modelId("budgeted").messages(Message.builder()
             .role(ConversationRole.USER).content(ContentBlock.fromText("hi")).build())))
             .isInstanceOfSatisfying(ServiceQuotaExceededException.class, e -> {
@@ -215,6 +211,51 @@ final class BudgetE2ETest {
     } finally {
       gateway.close();
     }
+  }
+
+  @Test
+  void everyFrontDoorReservesByItsClientsMaximumAndSettlesStreamsAndTranslationsAtTheirMeteredCost()
+      throws Exception {
+    Gateway gateway = gateway();
+    try {
+      // Room for three requests of $0.01 and half of a fourth. Without the client's maximum a request would
+      // reserve 4,096 output tokens ($0.41) and be refused at once.
+      Keys.Issued key = gateway.keys().createKey(new Keys.KeySpec(null, "doors", null, null,
+          List.of(Budget.parse("0.035/total")), null, null, true));
+      OpenAIClient openai = OpenAIOkHttpClient.builder().baseUrl(gateway.openAiBaseUrl()).apiKey(key.secret())
+          .maxRetries(0).build();
+      try (var stream = openai.chat().completions().createStreaming(ChatCompletionCreateParams.builder()
+          .model("budgeted").maxCompletionTokens(100).addUserMessage("streamed").build())) {
+        assertThat(stream.stream().count()).isPositive();
+      } finally {
+        openai.close();
+      }
+      AnthropicClient anthropic = AnthropicOkHttpClient.builder().baseUrl("http://127.0.0.1:" + gateway.port())
+          .apiKey(key.secret()).maxRetries(0).build();
+      try {
+        assertThat(anthropic.messages().create(MessageCreateParams.builder().model("budgeted").maxTokens(100L)
+            .addUserMessage("translated").build()).usage().outputTokens()).isEqualTo(100);
+      } finally {
+        anthropic.close();
+      }
+      try (BedrockRuntimeClient bedrock = bedrock(gateway, key)) {
+        assertThat(bedrock.converse(r -> r.modelId("budgeted").inferenceConfig(c -> c.maxTokens(100))
+            .messages(Message.builder().role(ConversationRole.USER).content(ContentBlock.fromText("converse"))
+                .build())).usage().outputTokens()).isEqualTo(100);
+      }
+      HttpResponse<String> refused = fire(gateway, List.of(key.secret()), 1).getFirst();
+      assertThat(refused.statusCode()).isEqualTo(429);
+      assertThat(refused.body()).contains("$0.005 left ($0.03 spent, $0 held by 0 requests in flight)");
+    } finally {
+      gateway.close();
+    }
+  }
+
+  private static BedrockRuntimeClient bedrock(Gateway gateway, Keys.Issued key) {
+    return BedrockRuntimeClient.builder().endpointOverride(URI.create("http://127.0.0.1:" + gateway.port()))
+        .region(Region.US_EAST_1).credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
+            key.key().accessKeyId(), key.secretAccessKey())))
+        .httpClient(ApacheHttpClient.create()).build();
   }
 
   private long refusalsOf(String keyId) {
