@@ -196,12 +196,16 @@ public final class BudgetBook {
   }
 
   /**
-   * What an ended exchange is charged: its cost when known. Without one (no usage reached the gateway), nothing
-   * when no upstream could have produced tokens (no attempt, or every attempt failed before answering), else the
-   * whole reservation: a stream cut off without usage was still paid for, and the reservation bounds it.
+   * What an ended exchange is charged: its cost when the upstream reported its usage. Without a report (a stream cut
+   * off before its usage came), the provider still billed what it produced, which only the reservation bounds: so
+   * the reservation, or the metered estimate if that is more. Without usage at all, nothing when no upstream could
+   * have produced tokens (no attempt, or every attempt failed before answering), else the reservation.
    */
   static long charge(ExchangeRecord record, long reserved) {
-    if (record.cost() != null) return units(record.cost(), RoundingMode.CEILING);
+    if (record.cost() != null) {
+      long cost = units(record.cost(), RoundingMode.CEILING);
+      return record.usage() != null && record.usage().estimated() ? Math.max(cost, reserved) : cost;
+    }
     if (record.attempts() == 0 || record.deployment() == null) return 0;
     boolean answered = record.firstByteNanos() >= 0;
     if (!answered && ("upstream_error".equals(record.outcome()) || "rejected".equals(record.outcome()))) return 0;

@@ -144,6 +144,11 @@ final class BudgetBookTest {
     assertThat(BudgetBook.charge(ended("upstream_error", 1, 5), reserved)).isEqualTo(reserved);
     assertThat(BudgetBook.charge(ended("client_gone", 1, -1), reserved)).isEqualTo(reserved);
     assertThat(BudgetBook.charge(ended("timeout", 1, -1), reserved)).isEqualTo(reserved);
+    // An estimated usage (a stream cut off before its usage) is charged at least its reservation.
+    ExchangeRecord estimated = new ExchangeRecord("r", "chat", "m", "sim", "m", true, 499, "client_gone",
+        new Usage(10, 3, 0, 0, 0, true), 1, 5, "sim/m", "r1", 1, new BigDecimal("0.01"), "k", "t");
+    assertThat(BudgetBook.charge(estimated, reserved)).isEqualTo(reserved);
+    assertThat(BudgetBook.charge(estimated, usd("0.001"))).isEqualTo(usd("0.01"));
   }
 
   @Test
