@@ -84,6 +84,7 @@ final class BudgetE2ETest {
           - {name: up, base_url: "%s", api_key: k}
         models:
           - {name: budgeted, provider: up, model: sim-large, price: {input: 0, output: 100}}
+          - {name: priced, provider: up, model: sim-large, price: {input: 50, output: 100}}
         """.formatted(sim.deployment("up").baseUrl()));
   }
 
@@ -133,6 +134,45 @@ final class BudgetE2ETest {
       assertThat(refused.body()).contains("$0 left ($1 spent, $0 held by 0 requests in flight)");
     } finally {
       again.close();
+    }
+  }
+
+  /**
+   * With input priced too, the input estimate (a tokenizer over the whole JSON body) is higher than what the
+   * upstream counts, so each request reserves more than it costs: the budget is never exceeded, and what is left
+   * unspent at the end is the price of that margin.
+   */
+  @Test
+  void withAnEstimatedInputTheSpendStaysUnderTheBudget() throws Exception {
+    Gateway gateway = gateway();
+    Keys.Issued key;
+    List<HttpResponse<String>> answers;
+    try {
+      key = gateway.keys().createKey(spec(null, "1/total"));
+      answers = fire(gateway, "priced", List.of(key.secret()), 500);
+    } finally {
+      gateway.close();
+    }
+    int admitted = 0;
+    BigDecimal worst = BigDecimal.ZERO;
+    for (HttpResponse<String> r : answers) {
+      if (r.statusCode() == 200) {
+        admitted++;
+        continue;
+      }
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(429);
+      Matcher m = LEFT.matcher(Json.MAPPER.readTree(r.body()).at("/error/message").asString());
+      assertThat(m.find()).isTrue();
+      assertThat(new BigDecimal(m.group(1))).isLessThan(new BigDecimal(m.group(5)));
+      worst = worst.max(new BigDecimal(m.group(5)));
+    }
+    try (Store store = SqliteStore.open(dir.resolve("home"))) {
+      BigDecimal spent = store.spentSince(key.key().id(), null, 0);
+      assertThat(spent).isLessThanOrEqualTo(BigDecimal.ONE);
+      assertThat(admitted).isGreaterThanOrEqualTo(BigDecimal.ONE.divide(worst, 0, java.math.RoundingMode.FLOOR)
+          .intValue());
+      System.out.printf("budget $1, 500 concurrent requests, input priced and estimated: worst case $%s, %d admitted, "
+          + "%d refused, metered spend $%s%n", worst.toPlainString(), admitted, 500 - admitted, spent.toPlainString());
     }
   }
 
@@ -269,10 +309,14 @@ final class BudgetE2ETest {
 
   /** Sends {@code n} chat requests at once, alternating over {@code keys}; answers in the order sent. */
   private List<HttpResponse<String>> fire(Gateway gateway, List<String> keys, int n) throws Exception {
+    return fire(gateway, "budgeted", keys, n);
+  }
+
+  private List<HttpResponse<String>> fire(Gateway gateway, String model, List<String> keys, int n) throws Exception {
     URI uri = URI.create(gateway.openAiBaseUrl() + "/chat/completions");
     List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      String body = "{\"model\":\"budgeted\",\"max_tokens\":100,\"messages\":[{\"role\":\"user\",\"content\":"
+      String body = "{\"model\":\"" + model + "\",\"max_tokens\":100,\"messages\":[{\"role\":\"user\",\"content\":"
           + "\"request " + i + "\"}]}";
       sent.add(http.sendAsync(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
           .header("authorization", "Bearer " + keys.get(i % keys.size())).header("content-type", "application/json")
