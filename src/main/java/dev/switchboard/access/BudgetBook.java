@@ -135,10 +135,14 @@ public final class BudgetBook {
     return usd(current(new Slot(keyId != null ? keySubject(keyId) : teamSubject(teamId), period), clock.millis()).spent);
   }
 
-  /** The account of the window containing {@code now}: a new window starts from zero. Caller holds the lock. */
+  /**
+   * The account of the window containing {@code now}: a new window starts from zero. Windows only move forward: a
+   * wall clock stepped back keeps the current window, rather than open an empty one for a day already spent.
+   * Caller holds the lock.
+   */
   private Account current(Slot slot, long now) {
     Account a = accounts.get(slot);
-    if (a == null || now >= a.end || now < a.start) {
+    if (a == null || now >= a.end) {
       a = new Account(slot.period.start(now), slot.period.end(now), 0);
       accounts.put(slot, a);
     }
@@ -164,12 +168,12 @@ public final class BudgetBook {
       long now = clock.millis();
       synchronized (this) {
         Account a = accounts.get(slot);
-        if (a != null && now >= a.start && now < a.end) continue;
+        if (a != null && now < a.end) continue;
       }
       long spent = units(store.spentSince(keyId, teamId, period.start(now)), RoundingMode.CEILING);
       synchronized (this) {
         Account a = accounts.get(slot);
-        if (a == null || now >= a.end || now < a.start) accounts.put(slot, new Account(period.start(now), period.end(now), spent));
+        if (a == null || now >= a.end) accounts.put(slot, new Account(period.start(now), period.end(now), spent));
       }
     }
   }

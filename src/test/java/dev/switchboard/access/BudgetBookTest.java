@@ -104,6 +104,8 @@ final class BudgetBookTest {
     yesterday.settle(record(p, "0.8"));
     today.settle(record(p, "0.3"));
     assertThat(book.spent(p.keyId(), null, Budget.Period.DAY)).isEqualByComparingTo("0.3");
+    now.set(LATE); // a wall clock stepped back does not reopen yesterday with nothing spent
+    assertThat(book.spent(p.keyId(), null, Budget.Period.DAY)).isEqualByComparingTo("0.3");
   }
 
   @Test
