@@ -104,22 +104,35 @@ public final class BudgetBook {
     }
     List<Account> taken = new ArrayList<>(limits.size());
     long left = Long.MAX_VALUE;
+    Limit full = null;
+    long spent = 0;
+    long reserved = 0;
+    int holds = 0;
+    long end = 0;
     synchronized (this) {
       for (Limit l : limits) {
         Account a = current(l.slot, now);
         long limit = units(l.budget.usd(), RoundingMode.FLOOR);
         long used = a.spent + a.reserved;
         if (used >= limit || used + worst > limit) { // an exhausted budget refuses even what is priced at zero
-          throw new Refusal(refusal(l, p, a.spent, a.reserved, a.holds, worst, estimate, a.end));
+          full = l;
+          spent = a.spent;
+          reserved = a.reserved;
+          holds = a.holds;
+          end = a.end;
+          break;
         }
         if (!taken.contains(a)) taken.add(a);
         left = Math.min(left, limit - used - worst);
       }
-      for (Account a : taken) {
-        a.reserved += worst;
-        a.holds++;
+      if (full == null) {
+        for (Account a : taken) {
+          a.reserved += worst;
+          a.holds++;
+        }
       }
     }
+    if (full != null) throw new Refusal(refusal(full, p, spent, reserved, holds, worst, estimate, end));
     return new Held(taken, worst, left);
   }
 
