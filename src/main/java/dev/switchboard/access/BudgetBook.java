@@ -216,10 +216,12 @@ public final class BudgetBook {
    * What an ended exchange is charged: its cost when the upstream reported its usage. Without a report (a stream cut
    * off before its usage came), the provider still billed what it produced, which only the reservation bounds: so
    * the reservation, or the metered estimate if that is more. Without usage at all, nothing when no upstream could
-   * have produced tokens (no attempt, or every attempt failed before answering), else the reservation.
+   * have produced tokens (no attempt, or every attempt failed before answering), else the reservation. Usage at a
+   * deployment without a known price costs nothing, as in the ledger.
    */
   static long charge(ExchangeRecord record, long reserved) {
-    if (record.cost() != null) {
+    if (record.usage() != null) {
+      if (record.cost() == null) return 0;
       long cost = units(record.cost(), RoundingMode.CEILING);
       return record.usage() != null && record.usage().estimated() ? Math.max(cost, reserved) : cost;
     }

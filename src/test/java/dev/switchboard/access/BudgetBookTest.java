@@ -127,6 +127,10 @@ final class BudgetBookTest {
     // A raised budget holds from the next request on: the limit is read from the principal.
     keys.updateKey(later.keyId(), null, null, List.of(Budget.parse("3/total")), null, null, null);
     book.reserve(principal(keys.ring().key(later.keyId())), usd("0.7"), SOME);
+
+    // The same for a team: both keys are in the default team, which spent 0.7 + 0.7 today.
+    keys.updateTeam(budgeted.teamId(), null, List.of(Budget.parse("2/day")), null);
+    assertThat(book.spent(null, budgeted.teamId(), Budget.Period.DAY)).isEqualByComparingTo("1.4");
   }
 
   @Test
@@ -151,6 +155,9 @@ final class BudgetBookTest {
         new Usage(10, 3, 0, 0, 0, true), 1, 5, "sim/m", "r1", 1, new BigDecimal("0.01"), "k", "t");
     assertThat(BudgetBook.charge(estimated, reserved)).isEqualTo(reserved);
     assertThat(BudgetBook.charge(estimated, usd("0.001"))).isEqualTo(usd("0.01"));
+    ExchangeRecord unpriced = new ExchangeRecord("r", "chat", "m", "sim", "m", false, 200, "completed",
+        new Usage(10, 3, 0, 0, 0, false), 1, 5, "sim/m", "r1", 1, null, "k", "t");
+    assertThat(BudgetBook.charge(unpriced, reserved)).isZero();
   }
 
   @Test
