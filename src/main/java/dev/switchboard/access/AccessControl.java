@@ -38,6 +38,7 @@ public final class AccessControl implements Admission {
       BudgetBook.Hold hold;
       try {
         hold = budgeted ? budgets.reserve(p, order, estimate) : null;
+        if (hold != null) exchange.response().putHeader(BudgetBook.X_BUDGET_REMAINING, hold.remaining());
       } catch (Refusal r) {
         permit.cancel();
         throw r;

@@ -18,6 +18,17 @@ public final class KeyRing {
   private final Map<String, String> secrets = new ConcurrentHashMap<>();
   private final Map<String, Team> teams = new ConcurrentHashMap<>();
   private final SecretBox box;
+  private volatile Watcher watcher;
+
+  /**
+   * Hears of each key and team about to be put in the ring, on the writer's thread (a worker, never an event loop),
+   * before requests can see it: the budget book loads a new budget's spend there.
+   */
+  interface Watcher {
+    void changing(VirtualKey key);
+
+    void changing(Team team);
+  }
 
   public KeyRing(SecretBox box) {
     this.box = box;
@@ -48,7 +59,14 @@ public final class KeyRing {
     return teams.values();
   }
 
+  /** Sets the one watcher; keys and teams put from now on are shown to it first. */
+  void watch(Watcher w) {
+    this.watcher = w;
+  }
+
   void put(Team team) {
+    Watcher w = watcher;
+    if (w != null) w.changing(team);
     teams.put(team.id(), team);
   }
 
@@ -57,6 +75,8 @@ public final class KeyRing {
   }
 
   void put(VirtualKey key) {
+    Watcher w = watcher;
+    if (w != null) w.changing(key);
     byId.put(key.id(), key);
     if (key.accessKeyId() != null) {
       if (!secrets.containsKey(key.accessKeyId())) open(key);

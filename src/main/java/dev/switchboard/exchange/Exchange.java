@@ -222,7 +222,7 @@ public final class Exchange {
       response.putHeader(HttpHeaders.CONTENT_TYPE, MediaTypes.APPLICATION_JSON);
       if (error.retryAfterSeconds() >= 0) response.putHeader("retry-after", Long.toString(error.retryAfterSeconds()));
       if (error.status() == 401 || error.status() == 400 || error.status() == 404 || error.status() == 413
-          || error.status() == 415) {
+          || error.status() == 415 || GatewayError.INSUFFICIENT_QUOTA.equals(error.code())) {
         // Tells the SDKs not to retry a mistake that a retry cannot fix.
         response.putHeader("x-should-retry", "false");
       }

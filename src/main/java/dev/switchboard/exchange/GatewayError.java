@@ -14,6 +14,13 @@ public record GatewayError(int status, Kind kind, String message, String param, 
   public enum Kind { INVALID_REQUEST, AUTHENTICATION, PERMISSION, NOT_FOUND, TOO_LARGE, UNSUPPORTED_MEDIA,
     RATE_LIMIT, UPSTREAM, TIMEOUT, UNAVAILABLE, INTERNAL }
 
+  /**
+   * The code of a refusal because a budget is spent. Each protocol answers it as its own provider says "out of
+   * credit": OpenAI 429 {@code insufficient_quota}, Anthropic 402 {@code billing_error}, Bedrock 400
+   * {@code ServiceQuotaExceededException}; always with {@code x-should-retry: false}.
+   */
+  public static final String INSUFFICIENT_QUOTA = "insufficient_quota";
+
   public static GatewayError invalid(String message, String param, String code) {
     return new GatewayError(400, Kind.INVALID_REQUEST, message, param, code, -1);
   }

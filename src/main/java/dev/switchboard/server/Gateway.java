@@ -131,7 +131,8 @@ public final class Gateway implements AutoCloseable {
       // here it is created on the first start, for the SigV4 secrets of virtual keys. Both read the same source.
       SecretBox box = SecretBox.load(config.home(), env);
       Keys keys = Keys.load(store, box);
-      Router router = new Router(vertx, built, new AccessControl(new RateLimiter(), new BudgetBook()));
+      Router router = new Router(vertx, built, new AccessControl(new RateLimiter(),
+          new BudgetBook(store, keys.ring(), java.time.InstantSource.system())));
       Meter metering = meter = new Meter(store);
       ExchangeObserver client = observer;
       observer = r -> {

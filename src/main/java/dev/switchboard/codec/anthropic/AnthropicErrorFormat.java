@@ -48,14 +48,27 @@ public final class AnthropicErrorFormat implements ErrorFormat {
 
   /** Anthropic's {@code error.type} for this error. */
   public static String type(GatewayError error) {
-    return Wire.errorType(error);
+    return spentBudget(error) ? "billing_error" : Wire.errorType(error);
+  }
+
+  /**
+   * A spent budget is a 402 {@code billing_error}, which the SDKs raise as their payment-required exception and
+   * never retry, rather than a 429 that reads as "slow down".
+   */
+  @Override
+  public int httpStatus(GatewayError error) {
+    return spentBudget(error) ? 402 : error.status();
+  }
+
+  private static boolean spentBudget(GatewayError error) {
+    return GatewayError.INSUFFICIENT_QUOTA.equals(error.code());
   }
 
   /** Writes the {@code "error"} member of both shapes. */
   static void error(JsonGenerator g, GatewayError error) {
     g.writeName("error");
     g.writeStartObject();
-    g.writeStringProperty("type", Wire.errorType(error));
+    g.writeStringProperty("type", type(error));
     g.writeStringProperty("message", error.message());
     g.writeEndObject();
   }

@@ -70,6 +70,8 @@ public final class BedrockErrorFormat implements ErrorFormat {
   public static String errorType(GatewayError error) {
     // An error that already carries an AWS code (a SigV4 failure, say) keeps it: the SDKs act on the exact name.
     if (error.code() != null && error.code().endsWith("Exception")) return error.code();
+    // A spent budget: Bedrock's quota error, a 400 the AWS SDKs raise as ServiceQuotaExceededException and never retry.
+    if (GatewayError.INSUFFICIENT_QUOTA.equals(error.code())) return "ServiceQuotaExceededException";
     return switch (error.status()) {
       case 400, 413, 415, 422 -> "ValidationException";
       case 401 -> "UnrecognizedClientException";
@@ -101,7 +103,7 @@ public final class BedrockErrorFormat implements ErrorFormat {
     String type = errorType(error);
     if (type.equals(error.code())) return error.status();
     return switch (type) {
-      case "ValidationException" -> 400;
+      case "ValidationException", "ServiceQuotaExceededException" -> 400;
       case "UnrecognizedClientException", "AccessDeniedException" -> 403;
       case "ResourceNotFoundException" -> 404;
       case "ModelTimeoutException" -> 408;

@@ -73,6 +73,7 @@ public final class AnthropicFrontDoor {
     }
     exchange.route(request.model(), route.provider().name(), route.upstreamModel(), request.stream());
     exchange.strict(route.strict());
+    exchange.maxOutputTokens(request.maxOutputTokens());
     Demand demand;
     try {
       demand = Demands.of(request, exchange.request().headers());

@@ -121,6 +121,7 @@ public final class BedrockFrontDoor {
     }
     exchange.route(modelId, route.provider().name(), route.upstreamModel(), request.stream());
     exchange.strict(route.strict());
+    exchange.maxOutputTokens(request.maxOutputTokens());
     Demand demand;
     try {
       demand = Demands.of(request, exchange.request().headers());

@@ -31,7 +31,8 @@ public final class OpenAiErrorFormat implements ErrorFormat {
   private static Map<String, Object> fields(GatewayError error) {
     Map<String, Object> f = new LinkedHashMap<>();
     f.put("message", error.message());
-    f.put("type", type(error.kind()));
+    // OpenAI's own answer when credit runs out; client code already knows this type and code.
+    f.put("type", GatewayError.INSUFFICIENT_QUOTA.equals(error.code()) ? "insufficient_quota" : type(error.kind()));
     f.put("param", error.param());
     f.put("code", error.code());
     return f;

@@ -72,6 +72,7 @@ public final class OpenAiFrontDoor {
     boolean stream = kind == OpenAiRequest.Kind.CHAT && request.stream;
     exchange.route(request.model, route.provider().name(), route.upstreamModel(), stream);
     exchange.strict(route.strict());
+    exchange.maxOutputTokens(kind == OpenAiRequest.Kind.EMBEDDINGS ? Integer.valueOf(0) : maxOutput(request, route));
     Demand demand;
     try {
       demand = Demands.of(null, exchange.request().headers());
@@ -98,6 +99,21 @@ public final class OpenAiFrontDoor {
         translation.send(exchange, d);
       }
     }, translation.splice);
+  }
+
+  /**
+   * The most output the answer may have, for budgets: the client's limit over all its choices; without one, null
+   * (admission then takes the deployments' largest {@code max_output}) unless it asked for several choices, which
+   * admission cannot see: then that largest {@code max_output} (or 4096) for each.
+   */
+  private static Integer maxOutput(OpenAiRequest request, Catalog.Route route) {
+    if (request.maxOutputTokens != null || request.choices <= 1) return request.maxOutputTokens;
+    long each = 0;
+    for (Deployment d : route.deployments()) {
+      Integer max = d.settings().maxOutput();
+      if (max != null) each = Math.max(each, max);
+    }
+    return (int) Math.min(Integer.MAX_VALUE, (each == 0 ? 4096 : each) * request.choices);
   }
 
   /**

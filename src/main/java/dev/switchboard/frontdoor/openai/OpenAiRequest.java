@@ -34,17 +34,26 @@ final class OpenAiRequest {
   final boolean stream;
   /** True or false when the client sent {@code stream_options.include_usage}; null when it did not. */
   final Boolean includeUsage;
+  /**
+   * The most output tokens the answer may have, over all its choices: the larger of {@code max_tokens} and
+   * {@code max_completion_tokens} times {@code n}; null when neither is set. Budgets reserve by it.
+   */
+  final Integer maxOutputTokens;
+  /** {@code n}: how many choices the client asked for (1 when it did not say). */
+  final int choices;
   private final int objectStart;
   private final int modelStart;
   private final int modelEnd;
   private final int streamOptionsStart;
   private final int streamOptionsEnd;
 
-  private OpenAiRequest(String model, boolean stream, Boolean includeUsage, int objectStart, int modelStart,
-      int modelEnd, int streamOptionsStart, int streamOptionsEnd) {
+  private OpenAiRequest(String model, boolean stream, Boolean includeUsage, Integer maxOutputTokens, int choices,
+      int objectStart, int modelStart, int modelEnd, int streamOptionsStart, int streamOptionsEnd) {
     this.model = model;
     this.stream = stream;
     this.includeUsage = includeUsage;
+    this.maxOutputTokens = maxOutputTokens;
+    this.choices = choices;
     this.objectStart = objectStart;
     this.modelStart = modelStart;
     this.modelEnd = modelEnd;
@@ -84,6 +93,8 @@ final class OpenAiRequest {
       Boolean includeUsage = null;
       int soStart = -1;
       int soEnd = -1;
+      long maxTokens = -1;
+      long choices = 1;
       while (p.nextToken() == JsonToken.PROPERTY_NAME) {
         String name = p.currentName();
         JsonToken t = p.nextToken();
@@ -106,6 +117,15 @@ final class OpenAiRequest {
             if (t == JsonToken.VALUE_NULL) throw missing("input");
             sawInput = true;
             p.skipChildren();
+          }
+          // Read for the budget's worst case only; the upstream judges their values.
+          case "max_tokens", "max_completion_tokens" -> {
+            if (t == JsonToken.VALUE_NUMBER_INT) maxTokens = Math.max(maxTokens, Math.max(0, count(p)));
+            else p.skipChildren();
+          }
+          case "n" -> {
+            if (t == JsonToken.VALUE_NUMBER_INT) choices = Math.max(1, count(p));
+            else p.skipChildren();
           }
           case "stream" -> {
             if (t == JsonToken.VALUE_TRUE) stream = true;
@@ -144,13 +164,22 @@ final class OpenAiRequest {
         throw rejected("The 'stream_options' parameter is only allowed when 'stream' is enabled.", "stream_options",
             "invalid_value");
       }
-      return new OpenAiRequest(model, stream, includeUsage, objectStart, modelStart, modelEnd, soStart, soEnd);
+      Integer maxOutput = maxTokens < 0 ? null
+          : maxTokens > 0 && choices > Integer.MAX_VALUE / maxTokens ? Integer.MAX_VALUE : (int) (maxTokens * choices);
+      return new OpenAiRequest(model, stream, includeUsage, maxOutput, (int) Math.min(Integer.MAX_VALUE, choices),
+          objectStart, modelStart, modelEnd, soStart, soEnd);
     } catch (JacksonException e) {
       TokenStreamLocation loc = e.getLocation();
       String where = loc == null ? "" : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
       throw rejected("We could not parse the JSON body of your request: " + e.getOriginalMessage() + where
           + ". Send a valid JSON object with Content-Type: application/json.", null, "invalid_json");
     }
+  }
+
+  /** An integer field's value, saturated at Integer.MAX_VALUE (and so never a parse error). */
+  private static long count(JsonParser p) {
+    return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? Integer.MAX_VALUE
+        : Math.min(Integer.MAX_VALUE, p.getLongValue());
   }
 
   private static void messages(JsonParser p, JsonToken t) {

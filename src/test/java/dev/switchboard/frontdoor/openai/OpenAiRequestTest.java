@@ -27,6 +27,21 @@ class OpenAiRequestTest {
   }
 
   @Test
+  void readsTheMostOutputTheAnswerMayHaveOverAllItsChoices() {
+    String messages = "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]";
+    assertThat(chat("{\"model\":\"m\"," + messages + "}").maxOutputTokens).isNull();
+    assertThat(chat("{\"model\":\"m\",\"max_tokens\":null," + messages + "}").maxOutputTokens).isNull();
+    assertThat(chat("{\"model\":\"m\",\"max_tokens\":100," + messages + "}").maxOutputTokens).isEqualTo(100);
+    assertThat(chat("{\"model\":\"m\",\"max_completion_tokens\":300,\"max_tokens\":100," + messages + "}")
+        .maxOutputTokens).isEqualTo(300);
+    OpenAiRequest three = chat("{\"model\":\"m\",\"n\":3,\"max_completion_tokens\":50," + messages + "}");
+    assertThat(three.maxOutputTokens).isEqualTo(150);
+    assertThat(three.choices).isEqualTo(3);
+    assertThat(chat("{\"model\":\"m\",\"n\":1000000,\"max_tokens\":99999999999999999999," + messages + "}")
+        .maxOutputTokens).isEqualTo(Integer.MAX_VALUE);
+  }
+
+  @Test
   void rewritesOnlyTheModelAndKeepsEveryOtherByte() {
     String body = "{ \"messages\": [{\"role\":\"user\",\"content\":\"h\u00e9llo \u2603 \\\"model\\\"\"}],\n"
         + "  \"model\" : \"small\", \"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":{}}}],"
