@@ -43,10 +43,12 @@ public final class AccessControl implements Admission {
         permit.cancel();
         throw r;
       }
-      exchange.whenEnded(record -> {
-        permit.ended(record);
-        if (hold != null) hold.settle(record);
-      });
+      if (permit != RateLimiter.NONE || hold != null) { // a key with neither limits nor budgets holds nothing
+        exchange.whenEnded(record -> {
+          permit.ended(record);
+          if (hold != null) hold.settle(record);
+        });
+      }
       return null;
     } catch (Refusal r) {
       return r.error();

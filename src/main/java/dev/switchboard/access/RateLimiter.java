@@ -35,7 +35,7 @@ public final class RateLimiter {
     void cancel();
   }
 
-  private static final Permit NONE = new Permit() {
+  static final Permit NONE = new Permit() {
     @Override
     public void ended(ExchangeRecord record) {}
 
