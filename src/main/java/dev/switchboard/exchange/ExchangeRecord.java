@@ -6,7 +6,8 @@ import dev.switchboard.canonical.Usage;
  * What happened in one exchange, for the observers. Never holds prompt or output content.
  *
  * @param provider the provider that served it, or null if none was reached
- * @param usage the upstream's token counts, or null when it sent none
+ * @param usage the upstream's token counts; when an upstream answered but its usage never came (a stream cut or left
+ *     by the client), an estimate flagged {@link Usage#estimated()}; null when no upstream answered
  * @param outcome {@code completed}, {@code client_gone}, {@code upstream_error}, {@code truncated},
  *     {@code timeout} or {@code rejected}
  * @param deployment the deployment that served it ({@code provider/upstream-model}), or null if none was tried

@@ -29,6 +29,8 @@ final class OpenAiStreamFilter {
   private boolean sawDone;
   private boolean sawError;
   private Usage usage;
+  /** Chunks (data events with a JSON object) since the last {@link #takeChunks}. */
+  private int chunks;
 
   OpenAiStreamFilter(boolean clientWantsUsage) {
     this.clientWantsUsage = clientWantsUsage;
@@ -96,6 +98,16 @@ final class OpenAiStreamFilter {
     return sawError;
   }
 
+  /**
+   * The chunks that went by since the last call: how an aborted stream's output is estimated (servers stream about
+   * one token a chunk), counted without reading them any further.
+   */
+  int takeChunks() {
+    int n = chunks;
+    chunks = 0;
+    return n;
+  }
+
   /** The usage the upstream reported, or null so far. */
   Usage usage() {
     return usage;
@@ -112,6 +124,7 @@ final class OpenAiStreamFilter {
       return true;
     }
     if (p >= to || a[p] != '{') return true;
+    chunks++;
     if (ByteArrays.startsWith(a, ByteArrays.skipSpace(a, p + 1, to), to, ERROR_KEY)) {
       sawError = true;
       return true;
