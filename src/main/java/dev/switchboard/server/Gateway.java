@@ -125,7 +125,7 @@ public final class Gateway implements AutoCloseable {
       SecretBox box = SecretBox.load(config.home(), env);
       Keys keys = Keys.load(store, box);
       Router router = new Router(vertx, built, new AccessControl(new RateLimiter(), new BudgetBook()));
-      Meter metering = meter = new Meter(store);
+      Meter metering = meter = new Meter(store, config.metering().flushInterval());
       ExchangeObserver client = observer;
       observer = r -> {
         metering.ended(r);

@@ -43,7 +43,7 @@ final class CrashSafetyIT {
   /** Completed requests before the kill, and after the restart. */
   private static final int BEFORE_KILL = 400;
   private static final int AFTER_RESTART = 100;
-  /** The Meter's flush interval. */
+  /** The Meter's flush interval ({@code metering.flush_interval}; 200 ms is the default). */
   private static final long FLUSH_MILLIS = 200;
 
   @TempDir Path dir;
@@ -66,13 +66,14 @@ final class CrashSafetyIT {
     config = dir.resolve("switchboard.yaml");
     Files.writeString(config, """
         server: {host: 127.0.0.1}
+        metering: {flush_interval: %dms}
         providers:
           - {name: openai-sim, base_url: "%s", api_key: k}
           - {name: anthropic-sim, type: anthropic, base_url: "%s", api_key: k}
         models:
           - {name: relayed, provider: openai-sim, model: sim-large, price: {input: 1.5, output: 6}}
           - {name: translated, provider: anthropic-sim, model: sim-large, price: {input: 3, output: 15}}
-        """.formatted(sim.deployment("up").baseUrl(), sim.deployment("up").anthropicBaseUrl()));
+        """.formatted(FLUSH_MILLIS, sim.deployment("up").baseUrl(), sim.deployment("up").anthropicBaseUrl()));
   }
 
   @AfterEach
@@ -90,7 +91,9 @@ final class CrashSafetyIT {
   void killedUnderLoadNothingCountsTwiceAndOnlyTheLastFlushIntervalIsLost() throws Exception {
     Map<String, Completed> beforeKill = new ConcurrentHashMap<>();
     long killedAt;
+    long loadStarted;
     try (GatewayProcess first = gateway()) {
+      loadStarted = System.currentTimeMillis();
       Load load = new Load(first.baseUrl(), beforeKill, BEFORE_KILL);
       load.awaitCompleted();
       killedAt = System.currentTimeMillis();
@@ -132,10 +135,10 @@ final class CrashSafetyIT {
     long inFlight = ledger.keySet().stream().filter(id -> !ids.contains(id) && !beforeKill.containsKey(id)
         && !afterRestart.containsKey(id)).count();
     long meteredBeforeKill = beforeKill.keySet().stream().filter(ids::contains).count();
-    System.out.printf("crash: %d requests completed before the kill, %d metered, %d lost (completed at most %d ms "
-            + "before the kill; flush interval %d ms); %d were in flight at the kill (served in part, not metered); "
-            + "%d after the restart, all metered%n", beforeKill.size(), meteredBeforeKill, lost.size(), oldestLostMs,
-        FLUSH_MILLIS, inFlight, afterRestart.size());
+    System.out.printf("crash: %d requests completed before the kill in %d ms, %d metered, %d lost (completed at most "
+            + "%d ms before the kill; flush interval %d ms); %d were in flight at the kill (served in part, not "
+            + "metered); %d after the restart, all metered%n", beforeKill.size(), killedAt - loadStarted,
+        meteredBeforeKill, lost.size(), oldestLostMs, FLUSH_MILLIS, inFlight, afterRestart.size());
     assertThat(meteredBeforeKill).as("records written before the kill").isPositive();
     assertThat(oldestLostMs).as("age of the oldest lost record at the kill, ms").isLessThanOrEqualTo(5 * FLUSH_MILLIS);
     assertThat(inFlight).as("requests in flight at the kill").isLessThanOrEqualTo(CLIENTS);
