@@ -9,6 +9,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,9 +29,16 @@ import org.slf4j.LoggerFactory;
 public final class Meter implements ExchangeObserver, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Meter.class);
   private static final int BATCH = 2000;
+  /**
+   * Records held at most while the store cannot be written (about 50 MB): beyond it new records are dropped and
+   * counted in the log, rather than the gateway running out of memory while its disk is full.
+   */
+  static final int MAX_QUEUED = 200_000;
 
   private final Store store;
   private final ConcurrentLinkedQueue<ExchangeRecord> pending = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger queued = new AtomicInteger();
+  private final AtomicLong dropped = new AtomicLong();
   private final ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "switchboard-meter");
     t.setDaemon(true);
@@ -48,18 +57,31 @@ public final class Meter implements ExchangeObserver, AutoCloseable {
   /** Called on an event loop: only queues. Exchanges that never reached routing (rejected requests) are not usage. */
   @Override
   public void ended(ExchangeRecord record) {
-    if (record.deployment() != null) pending.add(record);
+    if (record.deployment() == null) return;
+    if (queued.incrementAndGet() > MAX_QUEUED) {
+      queued.decrementAndGet();
+      dropped.incrementAndGet();
+      return;
+    }
+    pending.add(record);
   }
 
-  private void flush() {
+  /** Writes what is queued; runs on the writer thread (tests call it directly). */
+  void flush() {
+    long lost = dropped.getAndSet(0);
+    if (lost > 0) {
+      log.error("metering: the store has not been written for a while; {} usage records were dropped to bound memory",
+          lost);
+    }
     while (!pending.isEmpty()) {
       List<ExchangeRecord> batch = new ArrayList<>(64);
       ExchangeRecord r;
       while (batch.size() < BATCH && (r = pending.poll()) != null) batch.add(r);
       try {
         store.recordUsage(batch, System.currentTimeMillis());
+        queued.addAndGet(-batch.size());
       } catch (RuntimeException e) {
-        pending.addAll(batch); // tried again at the next flush
+        pending.addAll(batch); // tried again at the next flush; a batch that did commit is ignored then
         log.error("metering: could not write {} usage records, will retry: {}", batch.size(), e.getMessage());
         return;
       }
