@@ -97,10 +97,11 @@ final class AbortedStreamMeteringTest {
         row.outcome(), row.input(), row.output(), served.promptTokens(), served.completionTokens());
     assertThat(row.estimated()).as(row.model()).isTrue();
     assertThat(served.completionTokens()).as(row.model()).isPositive();
-    // What reached the client, plus the role and stop chunks the relay cannot tell from content; at most what was
-    // served plus those two, never less than what was served minus the few chunks still in flight at the hang-up.
+    // What reached the gateway, plus the role and stop chunks the relay cannot tell from content: at most what was
+    // served plus those two; less than served only by what the simulator wrote between the gateway's last read and
+    // its reset reaching the simulator (at 50 tokens/s, 10 chunks is a 200 ms stall of a loaded machine).
     assertThat(row.output()).as("estimated output of %s", row.model())
-        .isBetween(Math.max(1, served.completionTokens() - 4L), served.completionTokens() + 2L);
+        .isBetween(Math.max(1, served.completionTokens() - 10L), served.completionTokens() + 2L);
     assertThat(row.input()).as("estimated input of %s", row.model()).isGreaterThanOrEqualTo(served.promptTokens());
     assertThat(row.cost()).as("cost of %s", row.model()).isEqualByComparingTo(MeteredFleet.PRICES.get(row.model())
         .cost(row.input() - row.cacheRead() - row.cacheWrite(), row.cacheRead(), row.cacheWrite(), row.output()));

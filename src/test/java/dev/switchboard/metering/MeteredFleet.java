@@ -98,8 +98,9 @@ final class MeteredFleet implements AutoCloseable {
   final Gateway gateway;
   final OpenAIClient openai;
   final AnthropicClient anthropic;
-  final BedrockRuntimeClient bedrock;
-  final BedrockRuntimeAsyncClient bedrockAsync;
+  private final StaticCredentialsProvider creds = StaticCredentialsProvider.create(AwsBasicCredentials.create(KEY, KEY));
+  private BedrockRuntimeClient bedrock;
+  private BedrockRuntimeAsyncClient bedrockAsync;
   private boolean gatewayStopped;
 
   private MeteredFleet(Vertx vertx, Simulator sim, Path home, Gateway gateway) {
@@ -112,13 +113,30 @@ final class MeteredFleet implements AutoCloseable {
         .timeout(Duration.ofSeconds(20)).build();
     anthropic = AnthropicOkHttpClient.builder().baseUrl(root).apiKey(KEY).maxRetries(0)
         .timeout(Duration.ofSeconds(20)).build();
-    StaticCredentialsProvider creds = StaticCredentialsProvider.create(AwsBasicCredentials.create(KEY, KEY));
-    bedrock = BedrockRuntimeClient.builder().endpointOverride(URI.create(root)).region(Region.US_EAST_1)
-        .credentialsProvider(creds).httpClient(ApacheHttpClient.create())
-        .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())).build();
-    bedrockAsync = BedrockRuntimeAsyncClient.builder().endpointOverride(URI.create(root)).region(Region.US_EAST_1)
-        .credentialsProvider(creds).overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
-        .build();
+  }
+
+  /** The AWS SDK's sync client (Apache HTTP/1.1), made at first use. */
+  synchronized BedrockRuntimeClient bedrock() {
+    if (bedrock == null) {
+      bedrock = BedrockRuntimeClient.builder().endpointOverride(root()).region(Region.US_EAST_1)
+          .credentialsProvider(creds).httpClient(ApacheHttpClient.create())
+          .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())).build();
+    }
+    return bedrock;
+  }
+
+  /** The AWS SDK's async client (Netty, HTTP/2 cleartext), made at first use: its event loops are slow to stop. */
+  synchronized BedrockRuntimeAsyncClient bedrockAsync() {
+    if (bedrockAsync == null) {
+      bedrockAsync = BedrockRuntimeAsyncClient.builder().endpointOverride(root()).region(Region.US_EAST_1)
+          .credentialsProvider(creds).overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
+          .build();
+    }
+    return bedrockAsync;
+  }
+
+  private URI root() {
+    return URI.create("http://127.0.0.1:" + gateway.port());
   }
 
   static MeteredFleet start(Path dir) throws Exception {
@@ -171,8 +189,8 @@ final class MeteredFleet implements AutoCloseable {
     gatewayStopped = true;
     openai.close();
     anthropic.close();
-    bedrock.close();
-    bedrockAsync.close();
+    if (bedrock != null) bedrock.close();
+    if (bedrockAsync != null) bedrockAsync.close();
     gateway.close();
   }
 

@@ -112,7 +112,7 @@ final class MeteringMatrixTest {
       }
       List<SystemContentBlock> cached = List.of(SystemContentBlock.fromText(system + " (aws)"),
           SystemContentBlock.fromCachePoint(CachePointBlock.builder().type(CachePointType.DEFAULT).build()));
-      fleet.bedrock.converse(ConverseRequest.builder().modelId(model).system(cached).messages(user("hello")).build());
+      fleet.bedrock().converse(ConverseRequest.builder().modelId(model).system(cached).messages(user("hello")).build());
       converseStream(fleet, ConverseStreamRequest.builder().modelId(model).system(cached).messages(user("hello"))
           .build());
     }
@@ -181,14 +181,14 @@ final class MeteringMatrixTest {
 
   private static void converse(MeteredFleet f, String model, boolean stream, String prompt) throws Exception {
     if (!stream) {
-      f.bedrock.converse(ConverseRequest.builder().modelId(model).messages(user(prompt)).build());
+      f.bedrock().converse(ConverseRequest.builder().modelId(model).messages(user(prompt)).build());
       return;
     }
     converseStream(f, ConverseStreamRequest.builder().modelId(model).messages(user(prompt)).build());
   }
 
   private static void converseStream(MeteredFleet f, ConverseStreamRequest request) throws Exception {
-    f.bedrockAsync.converseStream(request, ConverseStreamResponseHandler.builder()
+    f.bedrockAsync().converseStream(request, ConverseStreamResponseHandler.builder()
         .subscriber(ConverseStreamResponseHandler.Visitor.builder().build()).build()).get(20, TimeUnit.SECONDS);
   }
 
@@ -196,12 +196,12 @@ final class MeteringMatrixTest {
     SdkBytes body = SdkBytes.fromUtf8String("{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":200,"
         + "\"messages\":[{\"role\":\"user\",\"content\":\"" + prompt + "\"}]}");
     if (!stream) {
-      f.bedrock.invokeModel(b -> b.modelId(model).contentType("application/json").accept("application/json")
+      f.bedrock().invokeModel(b -> b.modelId(model).contentType("application/json").accept("application/json")
           .body(body));
       return;
     }
     Consumer<Object> ignore = e -> { };
-    f.bedrockAsync.invokeModelWithResponseStream(b -> b.modelId(model).contentType("application/json")
+    f.bedrockAsync().invokeModelWithResponseStream(b -> b.modelId(model).contentType("application/json")
         .accept("application/json").body(body), InvokeModelWithResponseStreamResponseHandler.builder()
         .subscriber(ignore::accept).build()).get(20, TimeUnit.SECONDS);
   }
