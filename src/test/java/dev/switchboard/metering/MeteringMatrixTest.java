@@ -10,6 +10,7 @@ import com.anthropic.models.messages.TextBlockParam;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import com.openai.models.ReasoningEffort;
 import dev.switchboard.sim.LedgerEntry;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -122,6 +123,23 @@ final class MeteringMatrixTest {
     assertThat(rows).hasSize(8);
     assertThat(rows).filteredOn(r -> r.cacheWrite() > 0).hasSize(4);
     assertThat(rows).filteredOn(r -> r.cacheRead() > 0).hasSize(4);
+    assertEqualToTheLedger(rows);
+  }
+
+  @Test
+  void reasoningTokensAreItemisedAndPricedAsOutput() {
+    // Gemini bills its thoughts (16 a request in the simulator) as output, whether or not they are shown.
+    ChatCompletionCreateParams thinking = ChatCompletionCreateParams.builder().model("m-gemini")
+        .reasoningEffort(ReasoningEffort.LOW).addUserMessage("think first").build();
+    fleet.openai.chat().completions().create(thinking);
+    try (com.openai.core.http.StreamResponse<ChatCompletionChunk> s = fleet.openai.chat().completions()
+        .createStreaming(thinking)) {
+      s.stream().forEach(c -> { });
+    }
+    fleet.stopGateway();
+
+    List<UsageRows.Row> rows = fleet.rows();
+    assertThat(rows).hasSize(2).allSatisfy(r -> assertThat(r.reasoning()).isEqualTo(16));
     assertEqualToTheLedger(rows);
   }
 
