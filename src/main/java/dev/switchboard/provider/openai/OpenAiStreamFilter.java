@@ -124,11 +124,11 @@ final class OpenAiStreamFilter {
       return true;
     }
     if (p >= to || a[p] != '{') return true;
-    chunks++;
     if (ByteArrays.startsWith(a, ByteArrays.skipSpace(a, p + 1, to), to, ERROR_KEY)) {
       sawError = true;
       return true;
     }
+    chunks++;
     // Usage is the last field of an OpenAI chunk ("usage":null on every chunk once it is asked for), so
     // looking from the end finds it at once. The bytes "usage": cannot occur inside a JSON string.
     int u = ByteArrays.lastIndexOf(a, p, to, USAGE_KEY);
