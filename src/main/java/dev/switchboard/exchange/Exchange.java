@@ -297,6 +297,6 @@ public final class Exchange {
     return new ExchangeRecord(requestId, endpoint, model, provider, upstreamModel, stream, status, outcome, usage,
         System.nanoTime() - startNanos, firstByteNanos, a == null ? null : a.deployment(),
         a == null ? null : a.region(), a == null ? 0 : a.count(), a == null || usage == null ? null : a.cost(usage),
-        principal.keyId(), principal.teamId());
+        principal.keyId(), principal.teamId(), System.currentTimeMillis());
   }
 }

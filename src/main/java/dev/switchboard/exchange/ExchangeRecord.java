@@ -16,11 +16,20 @@ import dev.switchboard.canonical.Usage;
  * @param cost what the usage cost at that deployment's price, in USD, or null when unknown
  * @param keyId the virtual key that sent it, or null for the master key
  * @param teamId that key's team, or null
+ * @param endedMillis when it ended, Unix milliseconds (what budget periods and daily usage count by); 0 when unknown
  */
 public record ExchangeRecord(String requestId, String endpoint, String model, String provider,
     String upstreamModel, boolean stream, int status, String outcome, Usage usage, long durationNanos,
     long firstByteNanos, String deployment, String region, int attempts, java.math.BigDecimal cost,
-    String keyId, String teamId) {
+    String keyId, String teamId, long endedMillis) {
+
+  /** A record without its end time (0: the store then dates it when it writes it). */
+  public ExchangeRecord(String requestId, String endpoint, String model, String provider, String upstreamModel,
+      boolean stream, int status, String outcome, Usage usage, long durationNanos, long firstByteNanos,
+      String deployment, String region, int attempts, java.math.BigDecimal cost, String keyId, String teamId) {
+    this(requestId, endpoint, model, provider, upstreamModel, stream, status, outcome, usage, durationNanos,
+        firstByteNanos, deployment, region, attempts, cost, keyId, teamId, 0);
+  }
 
   /** The protocol the client spoke: {@code openai}, {@code anthropic} or {@code bedrock}. */
   public String frontDoor() {
