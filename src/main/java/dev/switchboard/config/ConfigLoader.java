@@ -50,7 +50,7 @@ public final class ConfigLoader {
     Path file = flags.config() != null ? flags.config() : pathFromEnv("SWITCHBOARD_CONFIG");
     ConfigNode root = file == null ? null : readFile(file);
     Map<String, ConfigNode> top = root == null ? Map.of() : root.map();
-    known(top, root, Set.of("server", "discovery", "providers", "models"));
+    known(top, root, Set.of("server", "discovery", "providers", "models", "metering"));
 
     Path home = flags.home() != null ? flags.home() : pathFromEnv("SWITCHBOARD_HOME");
     if (home == null) home = Path.of(System.getProperty("user.home"), ".switchboard");
@@ -61,7 +61,21 @@ public final class ConfigLoader {
     List<SwitchboardConfig.Provider> providers = providers(top.get("providers"), credentials);
     List<SwitchboardConfig.Model> models = models(top.get("models"), providers);
     return new SwitchboardConfig(file, home, server, discovery, List.copyOf(providers), List.copyOf(models),
-        credentials.plaintext());
+        credentials.plaintext(), metering(top.get("metering")));
+  }
+
+  /** {@code metering.flush_interval}: 10ms to 1m, since a crash loses up to one interval of usage records. */
+  private SwitchboardConfig.Metering metering(ConfigNode node) {
+    Map<String, ConfigNode> m = mapOrEmpty(node);
+    known(m, node, Set.of("flush_interval"));
+    if (!m.containsKey("flush_interval")) return SwitchboardConfig.Metering.DEFAULT;
+    ConfigNode n = m.get("flush_interval");
+    Duration d = duration(n);
+    if (d.compareTo(Duration.ofMillis(10)) < 0 || d.compareTo(Duration.ofMinutes(1)) > 0) {
+      throw n.error("metering.flush_interval is " + resolved(n) + "; it must be between 10ms and 1m (a crash loses "
+          + "up to one interval of usage records)");
+    }
+    return new SwitchboardConfig.Metering(d);
   }
 
   private ConfigNode readFile(Path file) {

@@ -20,7 +20,17 @@ public record SwitchboardConfig(
     Discovery discovery,
     List<Provider> providers,
     List<Model> models,
-    List<String> plaintextCredentials) {
+    List<String> plaintextCredentials,
+    Metering metering) {
+
+  /**
+   * Usage metering.
+   *
+   * @param flushInterval how often queued usage records are written to the store: also what a crash can lose
+   */
+  public record Metering(Duration flushInterval) {
+    public static final Metering DEFAULT = new Metering(Duration.ofMillis(200));
+  }
 
   /**
    * The listening side.

@@ -46,6 +46,11 @@ public final class Exchange {
   private Buffer body;
   private Integer maxOutputTokens;
   private java.util.function.Consumer<ExchangeRecord> onEnded;
+  // What an estimate needs if the exchange ends without the upstream's usage (see UsageEstimate).
+  private boolean upstreamAnswered;
+  private Usage usageSoFar;
+  private long outputDeltas;
+  private long outputChars;
 
   public Exchange(HttpServerRequest request, String endpoint, ErrorFormat errors, ExchangeObserver observer) {
     this.request = request;
@@ -178,7 +183,26 @@ public final class Exchange {
 
   /** Upstream attempt {@code number} began a successful answer. */
   public void upstreamAnswered(int number) {
+    upstreamAnswered = true;
     if (attempts != null) attempts.answered(number);
+  }
+
+  /**
+   * Content of a stream went to the client: {@code deltas} text, tool-argument or reasoning deltas holding {@code
+   * chars} characters (0 when relayed as bytes without being read). Only counted: should the stream end without the
+   * upstream's usage, its output is estimated from these.
+   */
+  public void outputSent(int deltas, int chars) {
+    outputDeltas += deltas;
+    outputChars += chars;
+  }
+
+  /**
+   * The latest usage an upstream reported during its stream (at its start, the input and cache tokens), kept in case
+   * the stream ends without its final usage.
+   */
+  public void usageSoFar(Usage usage) {
+    this.usageSoFar = usage;
   }
 
   /**
@@ -264,10 +288,15 @@ public final class Exchange {
   }
 
   private ExchangeRecord record(int status, String outcome, Usage usage) {
+    if (usage == null && upstreamAnswered) {
+      // The upstream answered, so it bills this exchange, but its usage never arrived (a stream cut or left): an
+      // estimate, flagged as one, rather than nothing. Failures before any answer are not billed and stay null.
+      usage = UsageEstimate.of(body, usageSoFar, outputDeltas, outputChars);
+    }
     Attempts a = attempts;
     return new ExchangeRecord(requestId, endpoint, model, provider, upstreamModel, stream, status, outcome, usage,
         System.nanoTime() - startNanos, firstByteNanos, a == null ? null : a.deployment(),
         a == null ? null : a.region(), a == null ? 0 : a.count(), a == null || usage == null ? null : a.cost(usage),
-        principal.keyId(), principal.teamId());
+        principal.keyId(), principal.teamId(), System.currentTimeMillis());
   }
 }

@@ -65,7 +65,7 @@ public final class EncodingAnswerSink implements AnswerSink {
       out.setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, streamContentType)
           .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
     }
-    if (event instanceof StreamEvent.MessageDelta delta && delta.usage() != null) usage = delta.usage();
+    countForMetering(event);
     Buffer bytes = encoder.encode(event);
     if (event instanceof StreamEvent.MessageStop) {
       exchange.complete(bytes, usage);
@@ -73,6 +73,24 @@ public final class EncodingAnswerSink implements AnswerSink {
     }
     if (bytes.length() > 0) out.write(bytes);
     return !out.writeQueueFull();
+  }
+
+  /**
+   * Tells the exchange what content and usage went by, so that a stream that ends without its final usage can be
+   * metered on an estimate. Lengths only: the text is not kept.
+   */
+  private void countForMetering(StreamEvent event) {
+    switch (event) {
+      case StreamEvent.TextDelta t -> exchange.outputSent(1, t.text().length());
+      case StreamEvent.ToolArgumentsDelta a -> exchange.outputSent(1, a.json() == null ? 0 : a.json().length());
+      case StreamEvent.ReasoningDelta r -> exchange.outputSent(1, r.text() == null ? 0 : r.text().length());
+      case StreamEvent.MessageStart s when s.usage() != null -> exchange.usageSoFar(s.usage());
+      case StreamEvent.MessageDelta d when d.usage() != null -> {
+        usage = d.usage();
+        exchange.usageSoFar(usage);
+      }
+      default -> { }
+    }
   }
 
   @Override

@@ -133,7 +133,7 @@ public final class Gateway implements AutoCloseable {
       Keys keys = Keys.load(store, box);
       Router router = new Router(vertx, built, new AccessControl(new RateLimiter(),
           new BudgetBook(store, keys.ring(), java.time.InstantSource.system())));
-      Meter metering = meter = new Meter(store);
+      Meter metering = meter = new Meter(store, config.metering().flushInterval());
       ExchangeObserver client = observer;
       observer = r -> {
         metering.ended(r);

@@ -63,7 +63,8 @@ public final class SqliteStore implements Store {
           Usage u = r.usage();
           int i = 1;
           ps.setString(i++, r.requestId());
-          ps.setLong(i++, atMillis);
+          // The exchange's own end, so that a batch written late (the store was failing) still counts in its day.
+          ps.setLong(i++, r.endedMillis() > 0 ? r.endedMillis() : atMillis);
           ps.setString(i++, r.endpoint());
           ps.setString(i++, r.model());
           ps.setString(i++, r.deployment());

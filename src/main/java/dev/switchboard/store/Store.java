@@ -16,7 +16,8 @@ import java.util.List;
 public interface Store extends AutoCloseable {
   /**
    * Records the usage of finished exchanges, atomically: all of them or none. A record whose request id is
-   * already stored is ignored, so a batch written again after a crash counts once.
+   * already stored is ignored, so a batch written again after a crash counts once. Each row is dated by its record's
+   * {@code endedMillis}, else {@code atMillis}.
    */
   void recordUsage(List<ExchangeRecord> records, long atMillis);
 

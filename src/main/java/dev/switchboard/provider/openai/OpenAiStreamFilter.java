@@ -29,6 +29,8 @@ final class OpenAiStreamFilter {
   private boolean sawDone;
   private boolean sawError;
   private Usage usage;
+  /** Chunks (data events with a JSON object) since the last {@link #takeChunks}. */
+  private int chunks;
 
   OpenAiStreamFilter(boolean clientWantsUsage) {
     this.clientWantsUsage = clientWantsUsage;
@@ -96,6 +98,16 @@ final class OpenAiStreamFilter {
     return sawError;
   }
 
+  /**
+   * The chunks that went by since the last call: how an aborted stream's output is estimated (servers stream about
+   * one token a chunk), counted without reading them any further.
+   */
+  int takeChunks() {
+    int n = chunks;
+    chunks = 0;
+    return n;
+  }
+
   /** The usage the upstream reported, or null so far. */
   Usage usage() {
     return usage;
@@ -116,6 +128,7 @@ final class OpenAiStreamFilter {
       sawError = true;
       return true;
     }
+    chunks++;
     // Usage is the last field of an OpenAI chunk ("usage":null on every chunk once it is asked for), so
     // looking from the end finds it at once. The bytes "usage": cannot occur inside a JSON string.
     int u = ByteArrays.lastIndexOf(a, p, to, USAGE_KEY);

@@ -77,7 +77,10 @@ final class RelayCall extends UpstreamCall {
     if (finished) return;
     firstByte();
     Buffer out = filter.next(chunk);
-    if (out != null) write(out);
+    if (out != null) {
+      write(out);
+      exchange.outputSent(filter.takeChunks(), 0);
+    }
   }
 
   private void write(Buffer data) {

@@ -92,6 +92,16 @@ class OpenAiStreamFilterTest {
     assertThat(filter.usage().outputTokens()).isEqualTo(2);
   }
 
+  @Test
+  void chunksAreCountedForAnAbortedStreamsEstimateButCommentsAndErrorsAreNot() {
+    OpenAiStreamFilter filter = new OpenAiStreamFilter(false);
+    filter.next(Buffer.buffer(CHUNK1 + "\n\n: keep-alive comment\n\n" + CHUNK2.substring(0, 20)));
+    assertThat(filter.takeChunks()).isEqualTo(1); // the second is not whole yet
+    filter.next(Buffer.buffer(CHUNK2.substring(20) + "\n\ndata: {\"error\":{\"message\":\"overloaded\"}}\n\n"));
+    assertThat(filter.takeChunks()).isEqualTo(1);
+    assertThat(filter.takeChunks()).isZero();
+  }
+
   private static void append(Buffer out, Buffer piece) {
     if (piece != null) out.appendBuffer(piece);
   }
