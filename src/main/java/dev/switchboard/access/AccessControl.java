@@ -5,6 +5,7 @@ import dev.switchboard.exchange.GatewayError;
 import dev.switchboard.routing.Admission;
 import dev.switchboard.routing.Catalog;
 import dev.switchboard.routing.Deployment;
+import io.vertx.core.Future;
 import java.util.List;
 
 /**
@@ -22,7 +23,12 @@ public final class AccessControl implements Admission {
   }
 
   @Override
-  public GatewayError admit(Exchange exchange, Catalog.Route route, List<Deployment> order) {
+  public Future<GatewayError> admit(Exchange exchange, Catalog.Route route, List<Deployment> order) {
+    GatewayError refused = decide(exchange, route, order);
+    return refused == null ? ADMITTED : Future.succeededFuture(refused);
+  }
+
+  private GatewayError decide(Exchange exchange, Catalog.Route route, List<Deployment> order) {
     Principal p = exchange.principal();
     if (p.master()) return null;
     if (!p.allows(route.model())) {

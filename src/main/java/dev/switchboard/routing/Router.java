@@ -3,6 +3,7 @@ package dev.switchboard.routing;
 import dev.switchboard.util.Ticker;
 import dev.switchboard.exchange.Exchange;
 import dev.switchboard.exchange.GatewayError;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,7 +95,25 @@ public final class Router {
         for (Deployment d : order(fallback, demand)) if (!order.contains(d)) order.add(d);
       }
     }
-    GatewayError refused = admission.admit(exchange, route, order);
+    Future<GatewayError> admitted = admission.admit(exchange, route, order);
+    if (admitted.isComplete()) {
+      proceed(exchange, route, demand, sender, resumable, order, admitted);
+    } else {
+      List<Deployment> planned = order;
+      admitted.onComplete(ar -> proceed(exchange, route, demand, sender, resumable, planned, admitted));
+    }
+  }
+
+  private void proceed(Exchange exchange, Catalog.Route route, Demand demand, Sender sender, Resumable resumable,
+      List<Deployment> order, Future<GatewayError> admitted) {
+    if (exchange.ended()) return; // the client left while admission was deciding
+    if (admitted.failed()) {
+      exchange.fail(GatewayError.of(503, GatewayError.Kind.UNAVAILABLE, "Switchboard cannot check this key's limits "
+          + "and budget right now (" + admitted.cause().getMessage() + "), and is set to refuse requests then. Retry "
+          + "shortly.", "admission_unavailable").withRetryAfter(1), "rejected");
+      return;
+    }
+    GatewayError refused = admitted.result();
     if (refused != null) {
       exchange.fail(refused, "rejected");
       return;
