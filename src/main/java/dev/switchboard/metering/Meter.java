@@ -115,8 +115,8 @@ public final class Meter implements ExchangeObserver, AutoCloseable {
   synchronized void flush() {
     long lost = dropped.getAndSet(0);
     if (lost > 0) {
-      log.error("metering: the store has not been written for a while and the spool is full; {} usage records were "
-          + "dropped", lost);
+      log.error("metering: the store has not been written for a while and {} is full; {} usage records were dropped",
+          spool == null ? "the queue" : "the spool (metering.spool_limit)", lost);
     }
     long now = System.currentTimeMillis();
     if (spool != null && spool.size() > 0) {

@@ -2,7 +2,7 @@ package dev.switchboard.store;
 
 import dev.switchboard.testing.LocalPostgres;
 
-/** The store contract on a real PostgreSQL server, a fresh database per test. */
+/** The store contract on a real PostgreSQL server, a fresh database per test; usage written by COPY. */
 final class PostgresStoreContractTest extends StoreContract {
   @Override
   protected Store open() {
