@@ -409,13 +409,14 @@ public final class PostgresStore implements Store {
   }
 
   /**
-   * An outage (a connection that cannot be had or was lost: SQLSTATE class 08, or the pool's wait running out) as
-   * {@link Store.Unavailable}; anything else as a plain failure.
+   * An outage as {@link Store.Unavailable}: a connection that cannot be had or was lost (SQLSTATE class 08, the
+   * pool's wait running out), a server shutting down (57P), out of disk, memory or connections (53), or a read-only
+   * standby after a failover (25006). Anything else as a plain failure.
    */
   private RuntimeException failure(SQLException e, String what) {
     String state = e.getSQLState();
     if (e instanceof SQLTransientConnectionException || (state != null && (state.startsWith("08")
-        || state.startsWith("57P")))) {
+        || state.startsWith("57P") || state.startsWith("53") || state.equals("25006")))) {
       return new Store.Unavailable(what + ": PostgreSQL at " + where + " is unavailable (" + e.getMessage() + ")", e);
     }
     return new IllegalStateException(what + ": " + e.getMessage(), e);
