@@ -21,7 +21,29 @@ public record SwitchboardConfig(
     List<Provider> providers,
     List<Model> models,
     List<String> plaintextCredentials,
-    Metering metering) {
+    Metering metering,
+    Redis redis) {
+
+  /** Without Redis: one instance, limits and budgets in memory. */
+  public SwitchboardConfig(Path source, Path home, Server server, Discovery discovery, List<Provider> providers,
+      List<Model> models, List<String> plaintextCredentials, Metering metering) {
+    this(source, home, server, discovery, providers, models, plaintextCredentials, metering, null);
+  }
+
+  /**
+   * Redis, shared by every instance for rate limits, budget reservations and key-cache invalidation; null when not
+   * configured (then all of that stays in this instance's memory).
+   *
+   * @param url {@code redis://[[user]:password@]host[:port][/db]} or {@code rediss://…} (TLS)
+   * @param failOpen what admission does while Redis is unreachable: false refuses requests with a 503 (closed);
+   *     true falls back to this instance's own in-memory limits and budgets (open)
+   */
+  public record Redis(String url, boolean failOpen) {
+    @Override
+    public String toString() {
+      return "Redis[" + url.replaceAll("//[^@/]*@", "//***@") + ", " + (failOpen ? "open" : "closed") + "]";
+    }
+  }
 
   /**
    * Usage metering.
