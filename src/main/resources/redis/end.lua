@@ -1,8 +1,10 @@
 -- The end of an admitted exchange (see admit.lua for the keys): frees its concurrency slots, corrects the token
 -- buckets by its actual usage, and settles its budget holds into what was spent.
--- KEYS: key and team rate-limit hashes, then per account its hash and holds zset.
+-- KEYS: key and team rate-limit hashes, then per account its hash and holds zset, then the hold's settled marker.
 -- ARGV: token delta (actual minus estimate), key rpm, tpm, concurrency, team rpm, tpm, concurrency (-1: none),
---   cost (units), hold member ("<hold id>:<amount>"), accounts n.
+--   cost (units), hold member ("<hold id>:<amount>"), accounts n, marker ttl ms.
+-- Idempotent: a settlement sent again (its answer was lost, and it was retried) finds its marker and does nothing.
+if not redis.call('SET', KEYS[#KEYS], '1', 'NX', 'PX', ARGV[11]) then return 0 end
 local U = 60000
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)

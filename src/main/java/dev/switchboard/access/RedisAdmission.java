@@ -305,6 +305,7 @@ final class RedisAdmission implements Admission {
   private final class Ending {
     private final Call call;
     private List<String> args;
+    private List<String> keys;
 
     Ending(Call call) {
       this.call = call;
@@ -321,11 +322,14 @@ final class RedisAdmission implements Admission {
       args.add(Long.toString(cost));
       args.add(call.hold + ":" + call.worst);
       args.add(Integer.toString(call.accounts.size()));
+      args.add(Long.toString(2 * HOLD_TTL_MS));
+      keys = new ArrayList<>(call.keys);
+      keys.add(prefix + ":settled:" + call.hold);
       send();
     }
 
     void send() {
-      link.eval(END, call.keys, args).onFailure(e -> {
+      link.eval(END, keys, args).onFailure(e -> {
         if (e instanceof Response) {
           log.error("settling a request in Redis failed: {}", e.toString());
           return;
