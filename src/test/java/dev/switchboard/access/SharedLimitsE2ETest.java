@@ -88,12 +88,18 @@ final class SharedLimitsE2ETest {
     Files.writeString(config, """
         providers:
           - {name: up, base_url: "%s", api_key: k}
+          - {name: dead, base_url: "http://127.0.0.1:%d", api_key: k}
         models:
           - {name: budgeted, provider: up, model: sim-large, price: {input: 0, output: 100}}
+          - name: failover
+            strategy: priority
+            deployments:
+              - {provider: dead, model: sim-large, priority: 1}
+              - {provider: up, model: sim-large, priority: 2}
         redis:
           url: %s
           on_failure: %s
-        """.formatted(sim.deployment("up").baseUrl(), redis.url(), onFailure));
+        """.formatted(sim.deployment("up").baseUrl(), closedPort(), redis.url(), onFailure));
     Map<String, String> env = Map.of("SWITCHBOARD_MASTER_KEY", MASTER);
     List<Gateway> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -247,6 +253,43 @@ final class SharedLimitsE2ETest {
     RateLimitException e = catchThrowableOfType(RateLimitException.class, () -> b.chat().completions().create(ask()));
     assertThat(e).isNotNull();
     assertThat(e.getMessage()).contains("Budget exceeded", "$0 left ($0.05 spent, $0 held by 0 requests in flight)");
+  }
+
+  @Test
+  void aDeploymentEjectedByOneInstanceIsEjectedByTheOther() throws Exception {
+    List<Gateway> g = start("closed", 2);
+    assertThat(state(g.get(1))).isEqualTo("healthy");
+    // The first deployment refuses connections: the request fails over, and the breaker of A trips at once.
+    assertThat(client(g.get(0), MASTER).chat().completions().create(ChatCompletionCreateParams.builder()
+        .model("failover").addUserMessage("hi").build()).choices()).isNotEmpty();
+    // B never sent it anything; the hint ejects it there (for the second A chose; then B probes it itself).
+    await("the other instance ejects the dead deployment", () -> !state(g.get(1)).equals("healthy"));
+    assertThat(state(g.get(1))).isIn("ejected", "probing next");
+  }
+
+  /** The state the routes report gives the dead deployment of model {@code failover} on {@code g}. */
+  private String state(Gateway g) {
+    try {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + g.port()
+          + "/admin/routes/failover")).header("authorization", "Bearer " + MASTER).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      for (var d : dev.switchboard.util.Json.MAPPER.readTree(r.body()).findParents("state")) {
+        if (d.toString().contains("dead")) return d.get("state").asString();
+      }
+      throw new AssertionError("no dead deployment in " + r.body());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  private static int closedPort() throws java.io.IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort(); // closed again at once: connections to it are refused
+    }
   }
 
   /** Sends {@code n} chat requests at once, alternating over the gateways; answers in the order sent. */
