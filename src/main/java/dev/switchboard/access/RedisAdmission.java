@@ -125,7 +125,10 @@ final class RedisAdmission implements Admission {
   private Future<Decision> attempt(Call call, int attempt) {
     return link.eval(ADMIT, call.keys, call.args).transform(ar -> {
       if (ar.failed()) {
-        if (ar.cause() instanceof Response) return Future.failedFuture(ar.cause()); // a script error: a bug
+        if (ar.cause() instanceof Response) { // Redis answered with an error: a bug, or a Redis that refuses scripts
+          log.error("the admission script failed in Redis at {}: {}", link.where(), ar.cause().toString());
+          return Future.failedFuture(ar.cause());
+        }
         return Future.succeededFuture(Decision.REDIS_DOWN);
       }
       Response r = ar.result();

@@ -136,7 +136,12 @@ final class SharedLimitsE2ETest {
     List<Gateway> g = start("closed", 2);
     Keys.Issued key = key(g.get(0), g.get(1), new Limits(5, null, null), null);
     List<OpenAIClient> both = List.of(client(g.get(0), key.secret()), client(g.get(1), key.secret()));
-    for (int i = 0; i < 5; i++) assertThat(both.get(i % 2).chat().completions().create(ask()).choices()).isNotEmpty();
+    for (int i = 0; i < 5; i++) {
+      var raw = both.get(i % 2).chat().completions().withRawResponse().create(ask());
+      assertThat(raw.statusCode()).isEqualTo(200);
+      assertThat(raw.headers().values("x-ratelimit-limit-requests")).containsExactly("5");
+      assertThat(raw.headers().values("x-ratelimit-remaining-requests")).containsExactly(Integer.toString(4 - i));
+    }
     RateLimitException e = catchThrowableOfType(RateLimitException.class,
         () -> both.get(1).chat().completions().create(ask()));
     assertThat(e).isNotNull();
@@ -194,7 +199,19 @@ final class SharedLimitsE2ETest {
     OpenAIClient b = client(g.get(1), key.secret());
     a.chat().completions().create(ask());
 
+    // Mid-load: 20 requests on their way, Redis stops, 20 more. Each is admitted (and answered) or refused with a
+    // 503; none hangs or fails otherwise, and none sent after the stop is admitted.
+    Keys.Issued loaded = key(g.get(0), g.get(1), new Limits(1_000, null, null), null);
+    List<CompletableFuture<HttpResponse<String>>> before = send(g, loaded.secret(), 20);
     redis.stop();
+    List<CompletableFuture<HttpResponse<String>>> after = send(g, loaded.secret(), 20);
+    for (var f : before) assertThat(f.get(60, TimeUnit.SECONDS).statusCode()).isIn(200, 503);
+    for (var f : after) {
+      HttpResponse<String> r = f.get(60, TimeUnit.SECONDS);
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+      assertThat(r.headers().firstValue("retry-after")).contains("1");
+      assertThat(r.body()).contains("admission_unavailable");
+    }
     InternalServerException e = catchThrowableOfType(InternalServerException.class,
         () -> b.chat().completions().create(ask()));
     assertThat(e).isNotNull();
@@ -294,6 +311,14 @@ final class SharedLimitsE2ETest {
 
   /** Sends {@code n} chat requests at once, alternating over the gateways; answers in the order sent. */
   private List<HttpResponse<String>> fire(List<Gateway> g, String key, int n) throws Exception {
+    List<CompletableFuture<HttpResponse<String>>> sent = send(g, key, n);
+    CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(90, TimeUnit.SECONDS);
+    List<HttpResponse<String>> out = new ArrayList<>(n);
+    for (CompletableFuture<HttpResponse<String>> f : sent) out.add(f.join());
+    return out;
+  }
+
+  private List<CompletableFuture<HttpResponse<String>>> send(List<Gateway> g, String key, int n) {
     List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       URI uri = URI.create(g.get(i % g.size()).openAiBaseUrl() + "/chat/completions");
@@ -303,10 +328,7 @@ final class SharedLimitsE2ETest {
           .header("authorization", "Bearer " + key).header("content-type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()));
     }
-    CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(90, TimeUnit.SECONDS);
-    List<HttpResponse<String>> out = new ArrayList<>(n);
-    for (CompletableFuture<HttpResponse<String>> f : sent) out.add(f.join());
-    return out;
+    return sent;
   }
 
   /** Polls an observable condition until it holds, for at most 15 s. */
