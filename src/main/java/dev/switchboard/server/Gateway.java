@@ -21,6 +21,7 @@ import dev.switchboard.provider.openai.OpenAiCompatibleProvider;
 import dev.switchboard.routing.Catalog;
 import dev.switchboard.routing.Router;
 import dev.switchboard.metering.Meter;
+import dev.switchboard.store.PostgresStore;
 import dev.switchboard.store.SqliteStore;
 import dev.switchboard.store.Store;
 import dev.switchboard.admin.AdminApi;
@@ -130,7 +131,11 @@ public final class Gateway implements AutoCloseable {
         simulator = discovery.simulator;
       }
       Catalog built = catalog.build();
-      store = SqliteStore.open(config.home());
+      store = openStore(config.store(), config.home());
+      // Before the budgets are rebuilt from the ledger: a spool left by an earlier run is written first, so that
+      // the spend it holds counts.
+      Meter metering = meter = new Meter(store, config.metering().flushInterval(), config.home(),
+          config.metering().spoolLimit());
       // The config loader has read this key already if the config holds encrypted values, and never creates one;
       // here it is created on the first start, for the SigV4 secrets of virtual keys. Both read the same source.
       SecretBox box = SecretBox.load(config.home(), env);
@@ -141,7 +146,6 @@ public final class Gateway implements AutoCloseable {
       // fallback of on_failure: open.
       if (config.redis() != null) shared = SharedAccess.start(vertx, config.redis(), keys, store, access, built);
       Router router = new Router(vertx, built, shared != null ? shared.admission() : access);
-      Meter metering = meter = new Meter(store, config.metering().flushInterval());
       ExchangeObserver client = observer;
       observer = r -> {
         metering.ended(r);
@@ -162,6 +166,22 @@ public final class Gateway implements AutoCloseable {
       if (meter != null) meter.close();
       if (store != null) store.close();
       throw e;
+    }
+  }
+
+  /**
+   * The configured store. PostgreSQL must answer at start: keys and teams are loaded from it into memory, and a
+   * gateway without them would refuse every virtual key. Once started, an outage degrades (the Meter spools usage,
+   * the admin API answers 503) instead of failing requests.
+   */
+  private static Store openStore(SwitchboardConfig.Store s, java.nio.file.Path home) {
+    if (!s.postgres()) return SqliteStore.open(home);
+    try {
+      return PostgresStore.open(s.url(), s.user(), s.password(), s.poolSize());
+    } catch (Store.Unavailable e) {
+      throw new IllegalStateException(e.getMessage() + ". Switchboard loads keys and teams from PostgreSQL at start, "
+          + "so it must be reachable then: check store.url, store.user and store.password (docs/operations.md, "
+          + "Running on PostgreSQL)", e);
     }
   }
 
@@ -294,8 +314,13 @@ public final class Gateway implements AutoCloseable {
     return keys;
   }
 
-  /** The embedded store (usage records). */
+  /** The store (teams, keys, usage records): embedded or PostgreSQL. */
   public Store store() {
     return store;
+  }
+
+  /** The metering writer; {@link Meter#spooled} is how much usage waits on disk for the store. */
+  public Meter meter() {
+    return meter;
   }
 }
