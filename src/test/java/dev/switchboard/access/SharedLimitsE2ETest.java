@@ -14,9 +14,9 @@ import dev.switchboard.server.Gateway;
 import dev.switchboard.sim.SimDeploymentSpec;
 import dev.switchboard.sim.Simulator;
 import dev.switchboard.sim.SimulatorConfig;
-import dev.switchboard.store.SqliteStore;
 import dev.switchboard.store.Store;
 import dev.switchboard.testing.LocalRedis;
+import dev.switchboard.testing.StoreUnderTest;
 import io.vertx.core.Vertx;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -39,7 +39,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two gateways in one JVM share one Redis and one store (a SQLite state directory both open) and hold rate limits
+ * Two gateways in one JVM share one Redis and one PostgreSQL database (and a state directory, for the master and
+ * encryption keys) and hold rate limits
  * and budgets as one instance would: requests alternate between them. Then Redis is stopped mid-load and started
  * again (empty): closed refuses with a 503, open goes on under each instance's own limits, and both come back to
  * the shared counts by themselves; budgets are rebuilt from the ledger. The model's output costs $100 per million
@@ -53,6 +54,7 @@ final class SharedLimitsE2ETest {
   private static Simulator sim;
 
   @TempDir Path dir;
+  private final StoreUnderTest store = StoreUnderTest.of(StoreUnderTest.Kind.POSTGRES);
   private final List<Gateway> gateways = new ArrayList<>();
   private final List<OpenAIClient> clients = new ArrayList<>();
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -99,7 +101,7 @@ final class SharedLimitsE2ETest {
         redis:
           url: %s
           on_failure: %s
-        """.formatted(sim.deployment("up").baseUrl(), closedPort(), redis.url(), onFailure));
+        """.formatted(sim.deployment("up").baseUrl(), closedPort(), redis.url(), onFailure) + store.yaml());
     Map<String, String> env = Map.of("SWITCHBOARD_MASTER_KEY", MASTER);
     List<Gateway> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -170,8 +172,8 @@ final class SharedLimitsE2ETest {
     gateways.clear();
     assertThat(admitted).isEqualTo(100);
     assertThat(heldInFlight).as("refusals that met reservations in flight").isPositive();
-    try (Store store = SqliteStore.open(dir.resolve("home"))) {
-      BigDecimal spent = store.spentSince(key.key().id(), null, 0);
+    try (Store ledger = store.open(dir.resolve("home"))) {
+      BigDecimal spent = ledger.spentSince(key.key().id(), null, 0);
       assertThat(spent).isEqualByComparingTo("1");
       System.out.printf("two instances, budget $1, 500 concurrent requests of worst case $0.01: %d admitted, %d "
           + "refused (%d while reservations were held), metered spend $%s%n", admitted, 500 - admitted,
@@ -257,8 +259,8 @@ final class SharedLimitsE2ETest {
     List<Gateway> g = start("closed", 2);
     Keys.Issued key = key(g.get(0), g.get(1), null, "0.05/total");
     for (int i = 0; i < 3; i++) client(g.get(i % 2), key.secret()).chat().completions().create(ask());
-    try (Store store = SqliteStore.open(dir.resolve("home"))) {
-      await("the usage reaches the ledger", () -> store.spentSince(key.key().id(), null, 0)
+    try (Store ledger = store.open(dir.resolve("home"))) {
+      await("the usage reaches the ledger", () -> ledger.spentSince(key.key().id(), null, 0)
           .compareTo(new BigDecimal("0.03")) == 0);
     }
     redis.stop();
