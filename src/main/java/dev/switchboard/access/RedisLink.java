@@ -39,8 +39,8 @@ final class RedisLink implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RedisLink.class);
   /**
    * A loopback or same-zone Redis answers in well under a millisecond; this long means it is not answering. Not
-   * shorter: with 250 ms, a burst of 500 requests on a cold JVM on two busy cores waited that long for a pooled
-   * connection, and Redis was wrongly taken for down.
+   * shorter: with 250 ms (and a pool of connections), a burst of 500 requests on a cold JVM on two busy cores
+   * waited that long, and Redis was wrongly taken for down. A refused connection is noticed at once anyway.
    */
   static final long COMMAND_TIMEOUT_MS = 1_000;
   private static final long FIRST_BACKOFF_MS = 100;
