@@ -6,6 +6,7 @@ import dev.switchboard.access.BudgetBook;
 import dev.switchboard.access.Keys;
 import dev.switchboard.access.RateLimiter;
 import dev.switchboard.access.SecretBox;
+import dev.switchboard.access.SharedAccess;
 import dev.switchboard.access.MasterKey;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.exchange.ExchangeObserver;
@@ -64,10 +65,11 @@ public final class Gateway implements AutoCloseable {
   private final Store store;
   private final Meter meter;
   private final Keys keys;
+  private final SharedAccess shared;
 
   private Gateway(Vertx vertx, SwitchboardConfig config, MasterKey masterKey, Catalog catalog,
       List<Provider> providers, List<String> notes, Simulator simulator, ServerCertificate certificate, int port,
-      Store store, Meter meter, Keys keys) {
+      Store store, Meter meter, Keys keys, SharedAccess shared) {
     this.vertx = vertx;
     this.config = config;
     this.masterKey = masterKey;
@@ -80,6 +82,7 @@ public final class Gateway implements AutoCloseable {
     this.store = store;
     this.meter = meter;
     this.keys = keys;
+    this.shared = shared;
   }
 
   /**
@@ -93,6 +96,7 @@ public final class Gateway implements AutoCloseable {
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
     Store store = null;
     Meter meter = null;
+    SharedAccess shared = null;
     try {
       SwitchboardConfig.Tls tls = config.server().tls();
       ServerCertificate certificate = tls == null ? null : ServerCertificate.load(tls, vertx);
@@ -137,8 +141,12 @@ public final class Gateway implements AutoCloseable {
       // here it is created on the first start, for the SigV4 secrets of virtual keys. Both read the same source.
       SecretBox box = SecretBox.load(config.home(), env);
       Keys keys = Keys.load(store, box);
-      Router router = new Router(vertx, built, new AccessControl(new RateLimiter(),
-          new BudgetBook(store, keys.ring(), java.time.InstantSource.system())));
+      AccessControl access = new AccessControl(new RateLimiter(),
+          new BudgetBook(store, keys.ring(), java.time.InstantSource.system()));
+      // With Redis, limits and budgets are counted there, shared by every instance; this instance's own are the
+      // fallback of on_failure: open.
+      if (config.redis() != null) shared = SharedAccess.start(vertx, config.redis(), keys, store, access, built);
+      Router router = new Router(vertx, built, shared != null ? shared.admission() : access);
       ExchangeObserver client = observer;
       observer = r -> {
         metering.ended(r);
@@ -152,8 +160,9 @@ public final class Gateway implements AutoCloseable {
           providers.size());
       int port = listen(vertx, config.server(), certificate, handler, loops);
       return new Gateway(vertx, config, key, built, List.copyOf(providers), List.copyOf(notes), simulator,
-          certificate, port, store, meter, keys);
+          certificate, port, store, meter, keys, shared);
     } catch (RuntimeException e) {
+      if (shared != null) shared.close();
       vertx.close();
       if (meter != null) meter.close();
       if (store != null) store.close();
@@ -283,6 +292,7 @@ public final class Gateway implements AutoCloseable {
   public void close() {
     try {
       if (simulator != null) simulator.close();
+      if (shared != null) shared.close();
       Discovery.await(vertx.close(), 10_000);
     } catch (Exception e) {
       log.warn("gateway did not stop cleanly: {}", e.toString());
@@ -290,6 +300,14 @@ public final class Gateway implements AutoCloseable {
       meter.close(); // after the server: every exchange has ended, and its record is written
       store.close();
     }
+  }
+
+  /**
+   * Whether the Redis that limits and budgets are shared through answers, and since when; null when the gateway
+   * runs without Redis ({@code redis:} absent). For the readiness check.
+   */
+  public SharedAccess.RedisState redisState() {
+    return shared == null ? null : shared.state();
   }
 
   /** Teams and virtual keys. */
