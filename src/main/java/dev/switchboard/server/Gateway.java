@@ -50,6 +50,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Gateway implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+  /** How long {@code /health/ready} waits for its sources: well inside a load balancer's check timeout. */
+  private static final long READY_DEADLINE_MILLIS = 2_000;
 
   private final Vertx vertx;
   private final SwitchboardConfig config;
@@ -144,7 +146,7 @@ public final class Gateway implements AutoCloseable {
           new AnthropicFrontDoor(built, router), new BedrockFrontDoor(built, router, key, authenticator, keys.ring()),
           new RoutesEndpoint(built, router), new AdminApi(vertx, keys, store, built),
           observer, config.server().bodyLimitBytes(),
-          providers.size());
+          new Readiness(vertx, healthSources(store), providers.size(), READY_DEADLINE_MILLIS));
       int port = listen(vertx, config.server(), certificate, handler, loops);
       return new Gateway(vertx, config, key, built, List.copyOf(providers), List.copyOf(notes), simulator,
           certificate, port, store, meter, keys);
@@ -154,6 +156,13 @@ public final class Gateway implements AutoCloseable {
       if (store != null) store.close();
       throw e;
     }
+  }
+
+  /**
+   * What {@code /health/ready} asks. The store (SQLite here); the shared cache is off until one is configured.
+   */
+  private static List<HealthSource> healthSources(Store store) {
+    return List.of(new StoreHealth(store, "sqlite"), HealthSource.off("redis"));
   }
 
   /**

@@ -1,0 +1,99 @@
+package dev.switchboard.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.config.ConfigLoader;
+import dev.switchboard.config.SwitchboardConfig;
+import dev.switchboard.exchange.ExchangeObserver;
+import dev.switchboard.util.Json;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@code /health/live} and {@code /health/ready} of a real gateway on the embedded store, asked as a load balancer
+ * asks: no key, plain GET.
+ */
+final class HealthEndpointsTest {
+  private static final String MASTER = "sk-health-master-key-5f1e";
+  private static final String ENCRYPTION = "aGVhbHRoLXRlc3QtZW5jcnlwdGlvbi1rZXktMzJieXQ=";
+  private static final String PROVIDER_KEY = "sk-provider-secret-9c2d";
+
+  @TempDir Path dir;
+  private Gateway gateway;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeEach
+  void start() throws Exception {
+    Path file = dir.resolve("switchboard.yaml");
+    Files.writeString(file, """
+        providers:
+          - {name: up, base_url: "http://127.0.0.1:9/v1", api_key: %s}
+          - {name: other, base_url: "http://127.0.0.1:9/v1", api_key: %s}
+        models:
+          - {name: m, provider: up}
+        """.formatted(PROVIDER_KEY, PROVIDER_KEY));
+    Map<String, String> env = Map.of("SWITCHBOARD_MASTER_KEY", MASTER, "SWITCHBOARD_ENCRYPTION_KEY", ENCRYPTION);
+    SwitchboardConfig config = new ConfigLoader(env::get).load(new ConfigLoader.Flags(file, 0, null, dir));
+    gateway = Gateway.start(config, env::get, ExchangeObserver.NONE);
+  }
+
+  @AfterEach
+  void stop() {
+    if (gateway != null) gateway.close();
+    http.close();
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void liveNeedsNoKey() throws Exception {
+    HttpResponse<String> live = get("/health/live");
+    assertThat(live.statusCode()).isEqualTo(200);
+    assertThat(live.headers().firstValue("content-type")).hasValue("application/json");
+    assertThat(Json.MAPPER.readTree(live.body()).path("status").asString()).isEqualTo("live");
+  }
+
+  @Test
+  void readyReportsTheStoreTheCacheAndTheProvidersWithoutAKeyOrASecret() throws Exception {
+    HttpResponse<String> ready = get("/health/ready");
+    assertThat(ready.statusCode()).isEqualTo(200);
+    assertThat(ready.headers().firstValue("cache-control")).hasValue("no-store");
+    JsonNode body = Json.MAPPER.readTree(ready.body());
+    assertThat(body.path("status").asString()).isEqualTo("ready");
+    assertThat(body.path("store").path("type").asString()).isEqualTo("sqlite");
+    assertThat(body.path("store").path("state").asString()).isEqualTo("up");
+    assertThat(body.path("store").path("latency_ms").isNumber()).isTrue();
+    assertThat(body.path("redis").path("state").asString()).isEqualTo("off");
+    assertThat(body.path("providers").asInt()).isEqualTo(2);
+    assertThat(ready.body()).doesNotContain(MASTER, ENCRYPTION, PROVIDER_KEY, dir.toString());
+  }
+
+  /**
+   * A store that cannot answer (here: closed under the running gateway) degrades the instance but keeps it in
+   * rotation, since routing goes on without it.
+   */
+  @Test
+  void aStoreThatCannotAnswerIsDegradedAndStaysInRotation() throws Exception {
+    gateway.store().close();
+    HttpResponse<String> ready = get("/health/ready");
+    assertThat(ready.statusCode()).isEqualTo(200);
+    JsonNode body = Json.MAPPER.readTree(ready.body());
+    assertThat(body.path("status").asString()).isEqualTo("degraded");
+    assertThat(body.path("store").path("state").asString()).isEqualTo("down");
+    assertThat(body.path("store").path("detail").asString()).isNotEmpty();
+    assertThat(ready.body()).doesNotContain(MASTER, ENCRYPTION, PROVIDER_KEY);
+  }
+}
