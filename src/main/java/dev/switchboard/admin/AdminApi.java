@@ -154,6 +154,12 @@ public final class AdminApi {
       case Keys.NotFound n -> GatewayError.of(404, Kind.NOT_FOUND, n.getMessage(), "not_found");
       case Store.StoreConflict c -> GatewayError.of(409, Kind.INVALID_REQUEST, capitalized(c.getMessage()) + ".",
           "conflict");
+      case Store.Unavailable u -> {
+        log.warn("admin request {}: {}", ex.requestId(), u.getMessage());
+        yield GatewayError.of(503, Kind.UNAVAILABLE, "The store (PostgreSQL) is unavailable, so teams, keys and usage "
+            + "cannot be read or changed now; requests are still routed and metered. Try again when it is back.",
+            "store_unavailable").withRetryAfter(5);
+      }
       case IllegalArgumentException i -> GatewayError.invalid(capitalized(i.getMessage()) + ".", null, "invalid_value");
       default -> {
         log.error("admin request {} failed inside the gateway", ex.requestId(), t);

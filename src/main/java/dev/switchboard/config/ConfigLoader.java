@@ -50,7 +50,7 @@ public final class ConfigLoader {
     Path file = flags.config() != null ? flags.config() : pathFromEnv("SWITCHBOARD_CONFIG");
     ConfigNode root = file == null ? null : readFile(file);
     Map<String, ConfigNode> top = root == null ? Map.of() : root.map();
-    known(top, root, Set.of("server", "discovery", "providers", "models", "metering"));
+    known(top, root, Set.of("server", "discovery", "providers", "models", "metering", "store"));
 
     Path home = flags.home() != null ? flags.home() : pathFromEnv("SWITCHBOARD_HOME");
     if (home == null) home = Path.of(System.getProperty("user.home"), ".switchboard");
@@ -60,22 +60,27 @@ public final class ConfigLoader {
     Credentials credentials = new Credentials(home, env, this::resolved);
     List<SwitchboardConfig.Provider> providers = providers(top.get("providers"), credentials);
     List<SwitchboardConfig.Model> models = models(top.get("models"), providers);
+    SwitchboardConfig.Store store = StoreSettings.read(top.get("store"), credentials, env, home, this::resolved);
     return new SwitchboardConfig(file, home, server, discovery, List.copyOf(providers), List.copyOf(models),
-        credentials.plaintext(), metering(top.get("metering")));
+        credentials.plaintext(), metering(top.get("metering")), store);
   }
 
   /** {@code metering.flush_interval}: 10ms to 1m, since a crash loses up to one interval of usage records. */
   private SwitchboardConfig.Metering metering(ConfigNode node) {
     Map<String, ConfigNode> m = mapOrEmpty(node);
-    known(m, node, Set.of("flush_interval"));
-    if (!m.containsKey("flush_interval")) return SwitchboardConfig.Metering.DEFAULT;
+    known(m, node, Set.of("flush_interval", "spool_limit"));
+    long spoolLimit = SwitchboardConfig.Metering.DEFAULT_SPOOL_LIMIT;
+    if (m.containsKey("spool_limit")) spoolLimit = m.get("spool_limit").integer(0, 100_000_000);
+    if (!m.containsKey("flush_interval")) {
+      return new SwitchboardConfig.Metering(SwitchboardConfig.Metering.DEFAULT.flushInterval(), spoolLimit);
+    }
     ConfigNode n = m.get("flush_interval");
     Duration d = duration(n);
     if (d.compareTo(Duration.ofMillis(10)) < 0 || d.compareTo(Duration.ofMinutes(1)) > 0) {
       throw n.error("metering.flush_interval is " + resolved(n) + "; it must be between 10ms and 1m (a crash loses "
           + "up to one interval of usage records)");
     }
-    return new SwitchboardConfig.Metering(d);
+    return new SwitchboardConfig.Metering(d, spoolLimit);
   }
 
   private ConfigNode readFile(Path file) {

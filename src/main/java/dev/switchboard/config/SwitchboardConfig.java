@@ -21,15 +21,50 @@ public record SwitchboardConfig(
     List<Provider> providers,
     List<Model> models,
     List<String> plaintextCredentials,
-    Metering metering) {
+    Metering metering,
+    Store store) {
+
+  /** Without a {@code store:} section: the embedded store. */
+  public SwitchboardConfig(Path source, Path home, Server server, Discovery discovery, List<Provider> providers,
+      List<Model> models, List<String> plaintextCredentials, Metering metering) {
+    this(source, home, server, discovery, providers, models, plaintextCredentials, metering, Store.EMBEDDED);
+  }
+
+  /**
+   * Where teams, keys and the usage ledger live.
+   *
+   * @param type {@code sqlite} (the embedded file in the state directory) or {@code postgres}
+   * @param url the {@code jdbc:postgresql://} URL (postgres only, else null)
+   * @param user null for the driver's default
+   * @param password null when the server needs none; already decrypted
+   * @param poolSize connections kept open to PostgreSQL
+   */
+  public record Store(String type, String url, String user, String password, int poolSize) {
+    public static final Store EMBEDDED = new Store("sqlite", null, null, null, 0);
+
+    public boolean postgres() {
+      return "postgres".equals(type);
+    }
+
+    @Override
+    public String toString() { // never the password
+      return "Store[type=" + type + ", url=" + url + ", user=" + user + ", poolSize=" + poolSize + "]";
+    }
+  }
 
   /**
    * Usage metering.
    *
    * @param flushInterval how often queued usage records are written to the store: also what a crash can lose
+   * @param spoolLimit usage records kept on disk at most while the store cannot be written
    */
-  public record Metering(Duration flushInterval) {
+  public record Metering(Duration flushInterval, long spoolLimit) {
+    public static final long DEFAULT_SPOOL_LIMIT = 1_000_000;
     public static final Metering DEFAULT = new Metering(Duration.ofMillis(200));
+
+    public Metering(Duration flushInterval) {
+      this(flushInterval, DEFAULT_SPOOL_LIMIT);
+    }
   }
 
   /**

@@ -24,6 +24,12 @@ import org.slf4j.LoggerFactory;
  * commit, so within one flush interval plus the time a write takes (measured by {@code CrashSafetyIT}). Nothing is
  * counted twice: a record is queued once, and the store ignores a request id it already holds.
  *
+ * <p>When the store cannot be written (a PostgreSQL outage) and the Meter has a {@link Spool}, each failed batch and
+ * whatever queues after it is appended to the spool file in the state directory and forced to disk; the store is
+ * tried again every {@value #RETRY_MILLIS} ms, and once it answers the spool is written to it first (a request id
+ * already stored is ignored, so a replay interrupted half-way counts nothing twice). A spool left by a crash is
+ * written at the next start. Beyond the spool's bound records are dropped and counted in the log at ERROR.
+ *
  * <p>Thread-safe; {@link #close} writes what is left, then stops the writer.
  */
 public final class Meter implements ExchangeObserver, AutoCloseable {
@@ -35,7 +41,17 @@ public final class Meter implements ExchangeObserver, AutoCloseable {
    */
   static final int MAX_QUEUED = 200_000;
 
+  /** How long the writer goes on spooling after the store failed before it tries the store again. */
+  static final long RETRY_MILLIS = 1_000;
+  /** The default bound of the spool, in records (about 400 bytes each on disk). */
+  public static final long DEFAULT_SPOOL_LIMIT = 1_000_000;
+
   private final Store store;
+  /** Null when the Meter keeps failed batches in memory only (tests of the queue). */
+  private final Spool spool;
+  /** Writer thread only: when the store may be tried again while the spool holds records. */
+  private long retryAtMillis;
+  private boolean storeDown;
   private final ConcurrentLinkedQueue<ExchangeRecord> pending = new ConcurrentLinkedQueue<>();
   private final AtomicInteger queued = new AtomicInteger();
   private final AtomicLong dropped = new AtomicLong();
@@ -45,9 +61,33 @@ public final class Meter implements ExchangeObserver, AutoCloseable {
     return t;
   });
 
-  /** @param flushInterval how often queued records are written; positive */
+  /**
+   * A Meter that keeps records the store refused in memory only (bounded by {@link #MAX_QUEUED}) and retries them.
+   *
+   * @param flushInterval how often queued records are written; positive
+   */
   public Meter(Store store, java.time.Duration flushInterval) {
+    this(store, flushInterval, null);
+  }
+
+  /**
+   * A Meter that spools batches the store refused to {@code usage-spool.jsonl} in {@code home}, up to
+   * {@code spoolLimit} records, and writes them to the store when it answers again. A spool left by an earlier run
+   * is written now, if the store answers (else at the writer's next try).
+   */
+  public Meter(Store store, java.time.Duration flushInterval, java.nio.file.Path home, long spoolLimit) {
+    this(store, flushInterval, new Spool(home, spoolLimit));
+    if (spool.size() > 0) {
+      log.info("metering: {} usage records were spooled by an earlier run; writing them to the store", spool.size());
+      synchronized (this) {
+        replaySpool(System.currentTimeMillis());
+      }
+    }
+  }
+
+  private Meter(Store store, java.time.Duration flushInterval, Spool spool) {
     this.store = store;
+    this.spool = spool;
     long millis = flushInterval.toMillis();
     if (millis <= 0) throw new IllegalArgumentException("flush interval must be positive: " + flushInterval);
     // Fixed delay, not rate: a slow write (a busy disk) delays the next flush instead of queueing flushes behind it.
@@ -66,26 +106,98 @@ public final class Meter implements ExchangeObserver, AutoCloseable {
     pending.add(record);
   }
 
+  /** Usage records waiting in the on-disk spool for the store to answer (0 without a spool). */
+  public long spooled() {
+    return spool == null ? 0 : spool.size();
+  }
+
   /** Writes what is queued; runs on the writer thread (tests call it directly). */
-  void flush() {
+  synchronized void flush() {
     long lost = dropped.getAndSet(0);
     if (lost > 0) {
-      log.error("metering: the store has not been written for a while; {} usage records were dropped to bound memory",
-          lost);
+      log.error("metering: the store has not been written for a while and the spool is full; {} usage records were "
+          + "dropped", lost);
+    }
+    long now = System.currentTimeMillis();
+    if (spool != null && spool.size() > 0) {
+      // Records keep their order of arrival in the store's eyes: nothing newer is written before the spool.
+      if (now < retryAtMillis || !replaySpool(now)) {
+        spoolPending(now);
+        return;
+      }
     }
     while (!pending.isEmpty()) {
       List<ExchangeRecord> batch = new ArrayList<>(64);
       ExchangeRecord r;
       while (batch.size() < BATCH && (r = pending.poll()) != null) batch.add(r);
       try {
-        store.recordUsage(batch, System.currentTimeMillis());
+        store.recordUsage(batch, now);
         queued.addAndGet(-batch.size());
+        recovered();
       } catch (RuntimeException e) {
-        pending.addAll(batch); // tried again at the next flush; a batch that did commit is ignored then
-        log.error("metering: could not write {} usage records, will retry: {}", batch.size(), e.getMessage());
+        failed(e, now);
+        if (spool == null) {
+          pending.addAll(batch); // tried again at the next flush; a batch that did commit is ignored then
+          log.error("metering: could not write {} usage records, will retry: {}", batch.size(), e.getMessage());
+          return;
+        }
+        toSpool(batch, now);
+        spoolPending(now);
         return;
       }
     }
+  }
+
+  /** Writes the spool to the store; false (and the spool kept) when the store fails. */
+  private boolean replaySpool(long now) {
+    long n = spool.size();
+    try {
+      spool.replay(BATCH, batch -> store.recordUsage(batch, now));
+      log.info("metering: wrote {} spooled usage records to the store", n);
+      recovered();
+      return true;
+    } catch (RuntimeException e) {
+      failed(e, now);
+      return false;
+    }
+  }
+
+  private void failed(RuntimeException e, long now) {
+    retryAtMillis = now + RETRY_MILLIS;
+    if (!storeDown && spool != null) {
+      log.error("metering: the store cannot be written ({}); usage records go to the spool {} (up to its bound) "
+          + "until it can", e.getMessage(), spool.file());
+    }
+    storeDown = true;
+  }
+
+  private void recovered() {
+    if (storeDown) log.info("metering: the store is written again");
+    storeDown = false;
+  }
+
+  private void spoolPending(long now) {
+    while (!pending.isEmpty()) {
+      List<ExchangeRecord> batch = new ArrayList<>(64);
+      ExchangeRecord r;
+      while (batch.size() < BATCH && (r = pending.poll()) != null) batch.add(r);
+      if (!toSpool(batch, now)) return;
+    }
+  }
+
+  /** Moves a batch from memory to the spool; false when the disk failed (the batch is back in memory). */
+  private boolean toSpool(List<ExchangeRecord> batch, long now) {
+    int appended;
+    try {
+      appended = spool.append(batch, now);
+    } catch (RuntimeException e) {
+      pending.addAll(batch);
+      log.error("metering: {}; {} usage records stay in memory", e.getMessage(), batch.size());
+      return false;
+    }
+    queued.addAndGet(-batch.size());
+    if (appended < batch.size()) dropped.addAndGet(batch.size() - appended);
+    return true;
   }
 
   /** Writes every queued record, then stops the writer. */

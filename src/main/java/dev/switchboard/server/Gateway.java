@@ -20,6 +20,7 @@ import dev.switchboard.provider.openai.OpenAiCompatibleProvider;
 import dev.switchboard.routing.Catalog;
 import dev.switchboard.routing.Router;
 import dev.switchboard.metering.Meter;
+import dev.switchboard.store.PostgresStore;
 import dev.switchboard.store.SqliteStore;
 import dev.switchboard.store.Store;
 import dev.switchboard.admin.AdminApi;
@@ -128,14 +129,17 @@ public final class Gateway implements AutoCloseable {
         simulator = discovery.simulator;
       }
       Catalog built = catalog.build();
-      store = SqliteStore.open(config.home());
+      store = openStore(config.store(), config.home());
+      // Before the budgets are rebuilt from the ledger: a spool left by an earlier run is written first, so that
+      // the spend it holds counts.
+      Meter metering = meter = new Meter(store, config.metering().flushInterval(), config.home(),
+          config.metering().spoolLimit());
       // The config loader has read this key already if the config holds encrypted values, and never creates one;
       // here it is created on the first start, for the SigV4 secrets of virtual keys. Both read the same source.
       SecretBox box = SecretBox.load(config.home(), env);
       Keys keys = Keys.load(store, box);
       Router router = new Router(vertx, built, new AccessControl(new RateLimiter(),
           new BudgetBook(store, keys.ring(), java.time.InstantSource.system())));
-      Meter metering = meter = new Meter(store, config.metering().flushInterval());
       ExchangeObserver client = observer;
       observer = r -> {
         metering.ended(r);
@@ -146,7 +150,7 @@ public final class Gateway implements AutoCloseable {
           new AnthropicFrontDoor(built, router), new BedrockFrontDoor(built, router, key, authenticator, keys.ring()),
           new RoutesEndpoint(built, router), new AdminApi(vertx, keys, store, built),
           observer, config.server().bodyLimitBytes(),
-          new Readiness(vertx, healthSources(store), providers.size(), READY_DEADLINE_MILLIS));
+          new Readiness(vertx, healthSources(config.store(), store, metering), providers.size(), READY_DEADLINE_MILLIS));
       int port = listen(vertx, config.server(), certificate, handler, loops);
       return new Gateway(vertx, config, key, built, List.copyOf(providers), List.copyOf(notes), simulator,
           certificate, port, store, meter, keys);
@@ -159,10 +163,27 @@ public final class Gateway implements AutoCloseable {
   }
 
   /**
-   * What {@code /health/ready} asks. The store (SQLite here); the shared cache is off until one is configured.
+   * What {@code /health/ready} asks: the store (with the Meter's spool); the shared cache is off until one is
+   * configured.
    */
-  private static List<HealthSource> healthSources(Store store) {
-    return List.of(new StoreHealth(store, "sqlite"), HealthSource.off("redis"));
+  private static List<HealthSource> healthSources(SwitchboardConfig.Store settings, Store store, Meter meter) {
+    return List.of(new StoreHealth(store, settings.type(), meter::spooled), HealthSource.off("redis"));
+  }
+
+  /**
+   * The configured store. PostgreSQL must answer at start: keys and teams are loaded from it into memory, and a
+   * gateway without them would refuse every virtual key. Once started, an outage degrades (the Meter spools usage,
+   * the admin API answers 503) instead of failing requests.
+   */
+  private static Store openStore(SwitchboardConfig.Store s, java.nio.file.Path home) {
+    if (!s.postgres()) return SqliteStore.open(home);
+    try {
+      return PostgresStore.open(s.url(), s.user(), s.password(), s.poolSize());
+    } catch (Store.Unavailable e) {
+      throw new IllegalStateException(e.getMessage() + ". Switchboard loads keys and teams from PostgreSQL at start, "
+          + "so it must be reachable then: check store.url, store.user and store.password (docs/operations.md, "
+          + "Running on PostgreSQL)", e);
+    }
   }
 
   /**
@@ -285,8 +306,13 @@ public final class Gateway implements AutoCloseable {
     return keys;
   }
 
-  /** The embedded store (usage records). */
+  /** The store (teams, keys, usage records): embedded or PostgreSQL. */
   public Store store() {
     return store;
+  }
+
+  /** The metering writer; {@link Meter#spooled} is how much usage waits on disk for the store. */
+  public Meter meter() {
+    return meter;
   }
 }

@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * Where Switchboard keeps what must outlive the process. The embedded implementation is one SQLite file under the
- * state directory ({@link SqliteStore}); a shared PostgreSQL one will satisfy the same contract. Methods block:
+ * state directory ({@link SqliteStore}); the shared one is PostgreSQL ({@link PostgresStore}). Methods block:
  * call them from worker threads, never from an event loop. Thread-safe.
  */
 public interface Store extends AutoCloseable {
@@ -96,6 +96,24 @@ public interface Store extends AutoCloseable {
     public StoreConflict(String message) {
       super(message);
     }
+  }
+
+  /**
+   * The store cannot be reached now (a database that is down or unreachable): the write or read may succeed later.
+   * The message names the database, never its password.
+   */
+  final class Unavailable extends RuntimeException {
+    public Unavailable(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** Whether the store answers now, for readiness checks: {@code detail} is one short line, no secrets. */
+  record Health(boolean up, String detail) {}
+
+  /** Checks the store; blocks for at most a few seconds. The embedded store is up while the process is. */
+  default Health health() {
+    return new Health(true, "embedded");
   }
 
   @Override

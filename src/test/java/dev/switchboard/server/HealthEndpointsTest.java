@@ -13,6 +13,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import dev.switchboard.testing.LocalPostgres;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,6 +37,11 @@ final class HealthEndpointsTest {
 
   @BeforeEach
   void start() throws Exception {
+    gateway = start("");
+  }
+
+  /** A gateway with two providers and {@code extra} YAML (a store section). */
+  private Gateway start(String extra) throws Exception {
     Path file = dir.resolve("switchboard.yaml");
     Files.writeString(file, """
         providers:
@@ -41,10 +49,10 @@ final class HealthEndpointsTest {
           - {name: other, base_url: "http://127.0.0.1:9/v1", api_key: %s}
         models:
           - {name: m, provider: up}
-        """.formatted(PROVIDER_KEY, PROVIDER_KEY));
+        """.formatted(PROVIDER_KEY, PROVIDER_KEY) + extra);
     Map<String, String> env = Map.of("SWITCHBOARD_MASTER_KEY", MASTER, "SWITCHBOARD_ENCRYPTION_KEY", ENCRYPTION);
     SwitchboardConfig config = new ConfigLoader(env::get).load(new ConfigLoader.Flags(file, 0, null, dir));
-    gateway = Gateway.start(config, env::get, ExchangeObserver.NONE);
+    return Gateway.start(config, env::get, ExchangeObserver.NONE);
   }
 
   @AfterEach
@@ -76,6 +84,7 @@ final class HealthEndpointsTest {
     assertThat(body.path("store").path("type").asString()).isEqualTo("sqlite");
     assertThat(body.path("store").path("state").asString()).isEqualTo("up");
     assertThat(body.path("store").path("latency_ms").isNumber()).isTrue();
+    assertThat(body.path("store").path("spooled").asLong()).isZero();
     assertThat(body.path("redis").path("state").asString()).isEqualTo("off");
     assertThat(body.path("providers").asInt()).isEqualTo(2);
     assertThat(ready.body()).doesNotContain(MASTER, ENCRYPTION, PROVIDER_KEY, dir.toString());
@@ -95,5 +104,49 @@ final class HealthEndpointsTest {
     assertThat(body.path("store").path("state").asString()).isEqualTo("down");
     assertThat(body.path("store").path("detail").asString()).isNotEmpty();
     assertThat(ready.body()).doesNotContain(MASTER, ENCRYPTION, PROVIDER_KEY);
+  }
+
+  /**
+   * On PostgreSQL: up, then down (the server stopped under the running gateway: degraded, still 200, with the
+   * driver's reason and never the password), then up again once the server is back.
+   */
+  @Test
+  void onPostgresTheOutageDegradesAndRecovers() throws Exception {
+    gateway.close();
+    LocalPostgres pg = LocalPostgres.shared();
+    String password = "pg-password-never-shown-81f3";
+    gateway = start("""
+        store:
+          type: postgres
+          url: "%s"
+          user: %s
+          password: %s
+          pool_size: 2
+        """.formatted(pg.newDatabase(), pg.user(), password));
+    JsonNode up = Json.MAPPER.readTree(get("/health/ready").body());
+    assertThat(up.path("status").asString()).isEqualTo("ready");
+    assertThat(up.path("store").path("type").asString()).isEqualTo("postgres");
+    assertThat(up.path("store").path("state").asString()).isEqualTo("up");
+
+    pg.stop();
+    try {
+      HttpResponse<String> down = get("/health/ready");
+      assertThat(down.statusCode()).isEqualTo(200);
+      JsonNode body = Json.MAPPER.readTree(down.body());
+      assertThat(body.path("status").asString()).isEqualTo("degraded");
+      assertThat(body.path("store").path("state").asString()).isEqualTo("down");
+      assertThat(body.path("store").path("detail").asString()).isNotEmpty();
+      assertThat(down.body()).doesNotContain(password, MASTER, ENCRYPTION, PROVIDER_KEY);
+    } finally {
+      pg.start();
+    }
+    // Back: the pool makes new connections on demand; bounded wait for a check that finds it.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    JsonNode again = Json.MAPPER.readTree(get("/health/ready").body());
+    while (!again.path("status").asString().equals("ready") && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+      again = Json.MAPPER.readTree(get("/health/ready").body());
+    }
+    assertThat(again.path("status").asString()).as(again.toString()).isEqualTo("ready");
   }
 }
