@@ -209,6 +209,9 @@ public final class Meter implements ExchangeObserver, AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    synchronized (this) {
+      retryAtMillis = 0; // the last chance to write the spool before the process ends: take it
+    }
     flush();
   }
 }

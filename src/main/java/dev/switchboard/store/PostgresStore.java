@@ -101,6 +101,11 @@ public final class PostgresStore implements Store {
     try (Connection c = pool.getConnection()) {
       c.setAutoCommit(false);
       try {
+        // The Meter forgets a batch once this returns, so its commit must be durable even where the server trades
+        // durability for speed (synchronous_commit = off loses the last commits in a crash).
+        try (java.sql.Statement s = c.createStatement()) {
+          s.execute("SET LOCAL synchronous_commit = on");
+        }
         for (int from = 0; from < records.size(); from += ROWS_PER_STATEMENT) {
           List<ExchangeRecord> chunk = records.subList(from, Math.min(records.size(), from + ROWS_PER_STATEMENT));
           try (PreparedStatement ps = c.prepareStatement(chunk.size() == ROWS_PER_STATEMENT ? fullInsert
@@ -112,11 +117,13 @@ public final class PostgresStore implements Store {
         }
         c.commit();
       } catch (SQLException | RuntimeException e) {
-        c.rollback();
+        try {
+          c.rollback();
+        } catch (SQLException ignored) {
+          // a lost connection fails this too; the original failure is the one to report
+        }
         throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
+      } // the pool restores auto-commit when the connection goes back
     } catch (SQLException e) {
       throw failure(e, "cannot record usage");
     }

@@ -19,6 +19,7 @@ import dev.switchboard.sim.Simulator;
 import dev.switchboard.sim.SimulatorConfig;
 import dev.switchboard.store.SqliteStore;
 import dev.switchboard.store.Store;
+import dev.switchboard.testing.StoreUnderTest;
 import dev.switchboard.util.Json;
 import io.vertx.core.Vertx;
 import java.math.BigDecimal;
@@ -41,6 +42,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
@@ -101,8 +104,13 @@ final class BudgetE2ETest {
         env::get, records::add);
   }
 
-  @Test
-  void fiveHundredConcurrentRequestsSpendTheDollarExactlyAndTheBudgetSurvivesARestart() throws Exception {
+  /** On the embedded store and on PostgreSQL: the ledger the budget is rebuilt from at restart is the store's. */
+  @ParameterizedTest
+  @EnumSource(StoreUnderTest.Kind.class)
+  void fiveHundredConcurrentRequestsSpendTheDollarExactlyAndTheBudgetSurvivesARestart(StoreUnderTest.Kind kind)
+      throws Exception {
+    StoreUnderTest storeUnderTest = StoreUnderTest.of(kind);
+    Files.writeString(config, storeUnderTest.yaml(), java.nio.file.StandardOpenOption.APPEND);
     Gateway gateway = gateway();
     Keys.Issued key;
     List<HttpResponse<String>> answers;
@@ -117,7 +125,7 @@ final class BudgetE2ETest {
     assertThat(o.refused).isEqualTo(400);
     assertThat(o.heldInFlight).as("refusals that met reservations in flight").isPositive();
     assertThat(sim.ledger().entries()).hasSize(100);
-    try (Store store = SqliteStore.open(dir.resolve("home"))) {
+    try (Store store = storeUnderTest.open(dir.resolve("home"))) {
       BigDecimal spent = store.spentSince(key.key().id(), null, 0);
       assertThat(spent).isEqualByComparingTo("1");
       assertThat(store.usage("budgeted").requests()).isEqualTo(100);

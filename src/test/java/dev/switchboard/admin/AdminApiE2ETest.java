@@ -21,10 +21,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.switchboard.testing.StoreUnderTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
@@ -43,20 +47,23 @@ import tools.jackson.databind.JsonNode;
  * The admin API end to end: a team and a key made over HTTP, the key used by the OpenAI and Anthropic SDKs, the
  * usage API's sums (JSON and CSV, by key, team, model and day) equal to the simulator's own ledger token for token,
  * and revocation felt by both SDKs at once; a SigV4 pair made through the API works with the AWS SDK until revoked.
- * Usage is checked per key, so the tests' traffic does not mix.
+ * Usage is checked per key, so the tests' traffic does not mix. Run on the embedded store and on PostgreSQL.
  */
+@ParameterizedClass
+@EnumSource(StoreUnderTest.Kind.class)
 final class AdminApiE2ETest {
   @TempDir static Path dir;
   static GatewayFixture gw;
   static AdminCalls admin;
+  @Parameter StoreUnderTest.Kind store;
 
-  @BeforeAll
-  static void start() {
-    gw = GatewayFixture.start(dir);
+  @BeforeParameterizedClassInvocation
+  static void start(StoreUnderTest.Kind store) throws java.io.IOException {
+    gw = GatewayFixture.start(java.nio.file.Files.createDirectories(dir.resolve(store.name())), store);
     admin = new AdminCalls(gw);
   }
 
-  @AfterAll
+  @AfterParameterizedClassInvocation
   static void stop() {
     gw.close();
   }

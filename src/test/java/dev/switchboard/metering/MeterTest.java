@@ -11,7 +11,9 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Meter against a hand-written store that can be told to fail: a batch that could not be written is written
@@ -94,5 +96,42 @@ final class MeterTest {
     store.failing = false;
     meter.close();
     assertThat(store.written).hasSize(Meter.MAX_QUEUED).doesNotHaveDuplicates();
+  }
+
+  @TempDir Path home;
+
+  @Test
+  void whileTheStoreFailsRecordsGoToTheSpoolWhichAStartAfterACrashWritesOnce() {
+    StubStore store = new StubStore();
+    store.failing = true;
+    Meter meter = new Meter(store, Duration.ofMinutes(1), home, 1000);
+    for (int i = 0; i < 10; i++) meter.ended(record("req_" + i, "p/u"));
+    meter.flush();
+    assertThat(meter.spooled()).isEqualTo(10);
+    meter.ended(record("req_10", "p/u"));
+    meter.close(); // the store still fails: the last record joins the spool on disk, as if the process then died
+
+    StubStore back = new StubStore();
+    Meter next = new Meter(back, Duration.ofMinutes(1), home, 1000); // writes the spool at start
+    assertThat(next.spooled()).isZero();
+    assertThat(back.written).hasSize(11).doesNotHaveDuplicates().contains("req_0", "req_10");
+    next.ended(record("req_11", "p/u"));
+    next.close();
+    assertThat(back.written).hasSize(12);
+  }
+
+  @Test
+  void theSpoolIsBoundedAndWrittenFirstWhenTheStoreReturns() {
+    StubStore store = new StubStore();
+    store.failing = true;
+    Meter meter = new Meter(store, Duration.ofMinutes(1), home, 5);
+    for (int i = 0; i < 8; i++) meter.ended(record("req_" + i, "p/u"));
+    meter.flush();
+    assertThat(meter.spooled()).isEqualTo(5); // the other 3 were dropped, and logged at ERROR
+    store.failing = false;
+    meter.ended(record("req_late", "p/u"));
+    meter.close(); // tries the store at once, whatever the retry interval: the spool first, then the queue
+    assertThat(meter.spooled()).isZero();
+    assertThat(store.written).containsExactly("req_0", "req_1", "req_2", "req_3", "req_4", "req_late");
   }
 }

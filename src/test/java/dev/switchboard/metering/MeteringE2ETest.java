@@ -18,8 +18,8 @@ import dev.switchboard.sim.LedgerEntry;
 import dev.switchboard.sim.SimDeploymentSpec;
 import dev.switchboard.sim.Simulator;
 import dev.switchboard.sim.SimulatorConfig;
-import dev.switchboard.store.SqliteStore;
 import dev.switchboard.store.Store;
+import dev.switchboard.testing.StoreUnderTest;
 import io.vertx.core.Vertx;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -28,19 +28,23 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Every request the gateway routes is metered into the embedded store, and the metered tokens equal what the
  * simulator, the upstream, counted in its own ledger: through the OpenAI relay (plain and streamed) and the
  * Anthropic front door translated to an OpenAI-compatible upstream. Closing the gateway writes what was pending.
+ * On the embedded store and on PostgreSQL.
  */
 final class MeteringE2ETest {
   @TempDir Path dir;
 
-  @Test
-  void meteredTokensAndCostEqualTheUpstreamsLedger() throws Exception {
+  @ParameterizedTest
+  @EnumSource(StoreUnderTest.Kind.class)
+  void meteredTokensAndCostEqualTheUpstreamsLedger(StoreUnderTest.Kind kind) throws Exception {
+    StoreUnderTest storeUnderTest = StoreUnderTest.of(kind);
     Vertx vertx = Vertx.vertx();
     Simulator sim = Simulator.start(vertx, new SimulatorConfig("127.0.0.1", 0, List.of(new SimDeploymentSpec("up",
         "r1", List.of("sim-large"), 0, Duration.ZERO, 0, 12, 3)))).toCompletionStage().toCompletableFuture()
@@ -53,7 +57,7 @@ final class MeteringE2ETest {
             - {name: up, base_url: "%s", api_key: k}
           models:
             - {name: metered, provider: up, model: sim-large, price: {input: 1, output: 2}}
-          """.formatted(sim.deployment("up").baseUrl()));
+          """.formatted(sim.deployment("up").baseUrl()) + storeUnderTest.yaml());
       Map<String, String> env = Map.of("SWITCHBOARD_MASTER_KEY", "meter-key");
       Gateway gateway = Gateway.start(new ConfigLoader(env::get).load(new ConfigLoader.Flags(file, 0, null, home)),
           env::get, ExchangeObserver.NONE);
@@ -82,7 +86,7 @@ final class MeteringE2ETest {
       assertThat(ledger).hasSize(15);
       long input = ledger.stream().mapToLong(LedgerEntry::promptTokens).sum();
       long output = ledger.stream().mapToLong(LedgerEntry::completionTokens).sum();
-      try (Store store = SqliteStore.open(home)) {
+      try (Store store = storeUnderTest.open(home)) {
         Store.UsageTotals metered = store.usage("metered");
         assertThat(metered.requests()).isEqualTo(15);
         assertThat(metered.inputTokens()).isEqualTo(input);

@@ -100,7 +100,12 @@ public final class GatewayFixture implements AutoCloseable {
 
   /** Starts the fleet and a gateway; {@code dir} (a {@code @TempDir}) holds the config file and the gateway's home. */
   public static GatewayFixture start(Path dir) {
-    return start(dir, null);
+    return start(dir, null, StoreUnderTest.Kind.SQLITE);
+  }
+
+  /** Like {@link #start}, on the given store (PostgreSQL: a fresh database). */
+  public static GatewayFixture start(Path dir, StoreUnderTest.Kind store) {
+    return start(dir, null, store);
   }
 
   /**
@@ -108,10 +113,10 @@ public final class GatewayFixture implements AutoCloseable {
    * config file and named there by relative paths, as a user keeps them.
    */
   public static GatewayFixture startWithTls(Path dir, PrivateCa.Issued certificate) {
-    return start(dir, certificate);
+    return start(dir, certificate, StoreUnderTest.Kind.SQLITE);
   }
 
-  private static GatewayFixture start(Path dir, PrivateCa.Issued certificate) {
+  private static GatewayFixture start(Path dir, PrivateCa.Issued certificate, StoreUnderTest.Kind store) {
     Vertx vertx = Vertx.vertx();
     Simulator sim = null;
     try {
@@ -132,7 +137,7 @@ public final class GatewayFixture implements AutoCloseable {
         tls = "\n  tls:\n    cert_file: server-chain.pem\n    key_file: server-key.pem";
         http.sslContext(certificate.ca().sslContext());
       }
-      Files.writeString(file, yaml(sim, recorder, tap, tls));
+      Files.writeString(file, yaml(sim, recorder, tap, tls) + StoreUnderTest.of(store).yaml());
       Map<String, String> env = Map.of("SWITCHBOARD_MASTER_KEY", MASTER_KEY, "RECORDER_API_KEY", RECORDER_KEY);
       SwitchboardConfig config = new ConfigLoader(env::get)
           .load(new ConfigLoader.Flags(file, 0, null, dir.resolve("home")));

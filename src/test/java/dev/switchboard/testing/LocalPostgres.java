@@ -43,6 +43,16 @@ public final class LocalPostgres {
     return shared;
   }
 
+  /**
+   * A server of its own, for a test that stops it: the shared one serves other tests of the JVM. Stopped when the
+   * JVM exits.
+   */
+  public static LocalPostgres newServer() {
+    LocalPostgres pg = create();
+    Runtime.getRuntime().addShutdownHook(new Thread(pg::stopQuietly, "local-postgres-stop"));
+    return pg;
+  }
+
   private static LocalPostgres create() {
     Path bin = findBin();
     try {
