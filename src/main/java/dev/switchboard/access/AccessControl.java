@@ -31,11 +31,8 @@ public final class AccessControl implements Admission {
   private GatewayError decide(Exchange exchange, Catalog.Route route, List<Deployment> order) {
     Principal p = exchange.principal();
     if (p.master()) return null;
-    if (!p.allows(route.model())) {
-      return GatewayError.of(403, GatewayError.Kind.PERMISSION, "The key " + p.key().prefix() + " may not use model '"
-          + route.model() + "'; it may use " + String.join(", ", p.key().models().stream().sorted().toList())
-          + ". An administrator can change that with 'switchboard keys update'.", "model_not_allowed");
-    }
+    GatewayError forbidden = forbidden(p, route);
+    if (forbidden != null) return forbidden;
     boolean tokens = limiter.countsTokens(p);
     boolean budgeted = budgets.budgeted(p);
     Estimate estimate = tokens || budgeted ? Estimate.of(exchange, order) : null;
@@ -59,5 +56,22 @@ public final class AccessControl implements Admission {
     } catch (Refusal r) {
       return r.error();
     }
+  }
+
+  /** The 403 for a model the key may not use, or null when it may. */
+  static GatewayError forbidden(Principal p, Catalog.Route route) {
+    if (p.allows(route.model())) return null;
+    return GatewayError.of(403, GatewayError.Kind.PERMISSION, "The key " + p.key().prefix() + " may not use model '"
+        + route.model() + "'; it may use " + String.join(", ", p.key().models().stream().sorted().toList())
+        + ". An administrator can change that with 'switchboard keys update'.", "model_not_allowed");
+  }
+
+  /** The limiter and book of this instance: the Redis-backed admission falls back on them when set to fail open. */
+  RateLimiter limiter() {
+    return limiter;
+  }
+
+  BudgetBook budgets() {
+    return budgets;
   }
 }

@@ -132,7 +132,9 @@ public final class BudgetBook {
         }
       }
     }
-    if (full != null) throw new Refusal(refusal(full, p, spent, reserved, holds, worst, estimate, end));
+    if (full != null) {
+      throw new Refusal(refusal(full.budget, full.key != null, p, spent, reserved, holds, worst, estimate, end));
+    }
     return new Held(taken, worst, left);
   }
 
@@ -264,17 +266,21 @@ public final class BudgetBook {
     }
   }
 
-  private static GatewayError refusal(Limit l, Principal p, long spent, long reserved, int holds, long worst,
-      Estimate estimate, long end) {
-    String who = l.key != null ? "key " + l.key.key().prefix() + " (" + l.key.key().name() + ")"
+  /**
+   * The 429 for a budget of the key ({@code byKey}) or of its team that cannot hold {@code worst}; {@code end} is
+   * when its window ends (Long.MAX_VALUE for a total budget). Shared with the Redis-backed admission.
+   */
+  static GatewayError refusal(Budget budget, boolean byKey, Principal p, long spent, long reserved, long holds,
+      long worst, Estimate estimate, long end) {
+    String who = byKey ? "key " + p.key().prefix() + " (" + p.key().name() + ")"
         : "team '" + p.team().name() + "'";
-    long limit = units(l.budget.usd(), RoundingMode.FLOOR);
+    long limit = units(budget.usd(), RoundingMode.FLOOR);
     String resets = end == Long.MAX_VALUE ? "A total budget does not reset"
-        : "It resets at " + Instant.ofEpochMilli(end) + " (" + (l.budget.period() == Budget.Period.DAY
+        : "It resets at " + Instant.ofEpochMilli(end) + " (" + (budget.period() == Budget.Period.DAY
             ? "daily" : "monthly") + ", UTC)";
-    String command = l.key != null ? "'switchboard keys update'" : "'switchboard teams update'";
+    String command = byKey ? "'switchboard keys update'" : "'switchboard teams update'";
     return new GatewayError(429, GatewayError.Kind.RATE_LIMIT, "Budget exceeded: the " + who + " has a budget of $"
-        + l.budget.usd().toPlainString() + "/" + l.budget.period().label() + ", with $" + plain(Math.max(0, limit - spent - reserved))
+        + budget.usd().toPlainString() + "/" + budget.period().label() + ", with $" + plain(Math.max(0, limit - spent - reserved))
         + " left ($" + plain(spent) + " spent, $" + plain(reserved) + " held by " + holds + " request"
         + (holds == 1 ? "" : "s") + " in flight); this request may cost up to $" + plain(worst) + " ("
         + estimate.inputTokens + " input tokens estimated, " + estimate.maxOutputTokens
@@ -292,15 +298,15 @@ public final class BudgetBook {
     return BigDecimal.valueOf(units, SCALE).stripTrailingZeros();
   }
 
-  private static String plain(long units) {
+  static String plain(long units) {
     return usd(units).toPlainString();
   }
 
-  private static String keySubject(String id) {
+  static String keySubject(String id) {
     return "key:" + id;
   }
 
-  private static String teamSubject(String id) {
+  static String teamSubject(String id) {
     return "team:" + id;
   }
 

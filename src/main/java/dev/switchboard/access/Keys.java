@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Creates, changes and revokes teams and keys: writes the store first, then the in-memory {@link KeyRing} the
@@ -18,6 +19,7 @@ public final class Keys {
   private final Store store;
   private final KeyRing ring;
   private final SecretBox box;
+  private volatile Consumer<String> changed = id -> {};
 
   private Keys(Store store, KeyRing ring, SecretBox box) {
     this.store = store;
@@ -35,6 +37,18 @@ public final class Keys {
 
   public KeyRing ring() {
     return ring;
+  }
+
+  Store store() {
+    return store;
+  }
+
+  /**
+   * Sets the one listener told, after each write, which key ({@code key:<id>}) or team ({@code team:<id>}) changed:
+   * with Redis, the other instances hear of it and reload it. Called on the writer's thread; must not block long.
+   */
+  void onChange(Consumer<String> listener) {
+    this.changed = listener;
   }
 
   /** What to create a key with; null fields take defaults (the default team, no limits, no budget, no expiry). */
@@ -60,6 +74,7 @@ public final class Keys {
     Team team = new Team(KeyMaker.newTeamId(), name, limits, budgets, metadata, System.currentTimeMillis());
     store.saveTeam(team);
     ring.put(team);
+    changed.accept("team:" + team.id());
     return team;
   }
 
@@ -71,6 +86,7 @@ public final class Keys {
         budgets != null ? budgets : t.budgets(), metadata != null ? metadata : t.metadata(), t.createdMillis());
     store.saveTeam(updated);
     ring.put(updated);
+    changed.accept("team:" + updated.id());
     return updated;
   }
 
@@ -98,6 +114,7 @@ public final class Keys {
         accessKeyId, sealed);
     store.saveKey(key);
     ring.put(key);
+    changed.accept("key:" + key.id());
     return new Issued(key, secret, secretAccessKey);
   }
 
@@ -112,12 +129,37 @@ public final class Keys {
         k.accessKeyId(), k.sealedSecret());
     store.saveKey(updated);
     ring.put(updated);
+    changed.accept("key:" + updated.id());
     return updated;
   }
 
   /** Revokes a key for good: requests with it are refused from now on. */
   public synchronized VirtualKey revoke(String idOrPrefix) {
     return updateKey(idOrPrefix, null, null, null, null, null, false);
+  }
+
+  /**
+   * Re-reads every team and key from the store and puts those that differ into the ring: how an instance learns of
+   * changes made by another one. Under the same lock as the writes, so that a read older than a write made here
+   * cannot overwrite it. Blocks on the store.
+   *
+   * @return how many teams and keys changed
+   */
+  synchronized int reload() {
+    int changed = 0;
+    for (Team t : store.teams()) {
+      if (!t.equals(ring.team(t.id()))) {
+        ring.put(t);
+        changed++;
+      }
+    }
+    for (VirtualKey k : store.keys()) {
+      if (!k.equals(ring.key(k.id()))) {
+        ring.put(k);
+        changed++;
+      }
+    }
+    return changed;
   }
 
   /** A key by id, prefix ({@code sk-sbv-<id>}) or the SigV4 access key id. */

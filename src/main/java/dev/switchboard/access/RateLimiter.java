@@ -44,7 +44,7 @@ public final class RateLimiter {
   };
 
   /** Where the team's view starts in the view array; the key's starts at 0. Each is six longs (see Allowance.take). */
-  private static final int TEAM = 6;
+  static final int TEAM = 6;
   /** A concurrency slot frees when some request ends, which cannot be foreseen: the client is told to retry soon. */
   private static final long CONCURRENCY_RETRY_SECONDS = 1;
 
@@ -98,7 +98,7 @@ public final class RateLimiter {
     if (!keyLimits.none()) {
       key = allowance(keys, p.key().id(), now);
       Allowance.Shortfall s = key.take(keyLimits, tokens, now, view, 0);
-      if (s != null) throw refusal(p, false, s, estimate, style, response, view, 0);
+      if (s != null) throw refusal(p, false, s, estimate, style, response, view, 0, wall.millis());
     }
     Allowance team = null;
     if (!teamLimits.none()) {
@@ -106,7 +106,7 @@ public final class RateLimiter {
       Allowance.Shortfall s = team.take(teamLimits, tokens, now, view, TEAM);
       if (s != null) {
         if (key != null) key.untake(keyLimits, tokens, now);
-        throw refusal(p, true, s, estimate, style, response, view, TEAM);
+        throw refusal(p, true, s, estimate, style, response, view, TEAM, wall.millis());
       }
     }
     if (view != null) {
@@ -116,7 +116,7 @@ public final class RateLimiter {
     return new Held(key, keyLimits, team, teamLimits, tokens);
   }
 
-  private static boolean paced(Limits l) {
+  static boolean paced(Limits l) {
     return l.rpm() != null || l.tpm() != null;
   }
 
@@ -126,7 +126,7 @@ public final class RateLimiter {
   }
 
   /** The offset of the key's or the team's view of the dimension at {@code d} (0 requests, 3 tokens) to show. */
-  private static int binding(long[] view, int d) {
+  static int binding(long[] view, int d) {
     int k = d;
     int t = TEAM + d;
     if (view[t] < 0) return k;
@@ -135,9 +135,13 @@ public final class RateLimiter {
     return view[t + 2] > view[k + 2] ? t : k;
   }
 
-  private Refusal refusal(Principal p, boolean byTeam, Allowance.Shortfall s, Estimate estimate,
-      RateLimitHeaders.Style style, HttpServerResponse response, long[] view, int at) {
-    if (view != null) RateLimitHeaders.put(style, response, view, at, at + 3, wall.millis());
+  /**
+   * The 429 for a shortfall of the key ({@code byTeam} false) or the team, with the headers of the refusing scope's
+   * view ({@code view[at..at+5]}, or none when {@code view} is null). Shared with the Redis-backed admission.
+   */
+  static Refusal refusal(Principal p, boolean byTeam, Allowance.Shortfall s, Estimate estimate,
+      RateLimitHeaders.Style style, HttpServerResponse response, long[] view, int at, long wallMillis) {
+    if (view != null) RateLimitHeaders.put(style, response, view, at, at + 3, wallMillis);
     String scope = byTeam ? "team '" + p.team().name() + "' (shared by all its keys)"
         : "key '" + p.key().name() + "' (" + p.key().prefix() + ")";
     String raise = "ask an administrator to raise its %s ('switchboard " + (byTeam ? "teams" : "keys") + " update')";
@@ -173,6 +177,12 @@ public final class RateLimiter {
     return new Refusal(error.withRetryAfter(seconds));
   }
 
+  /** See {@code Held.actual}: shared with the Redis-backed admission. */
+  static long actualTokens(ExchangeRecord record, long estimated) {
+    if (record.usage() != null) return record.usage().totalTokens();
+    return record.firstByteNanos() >= 0 ? estimated : 0;
+  }
+
   /** The counts one admitted exchange holds in its key's and team's allowances. */
   private final class Held implements Permit {
     private final Allowance key;
@@ -206,8 +216,7 @@ public final class RateLimiter {
      * upstream error, client gone early) used none, as providers do not charge for those.
      */
     private long actual(ExchangeRecord record) {
-      if (record.usage() != null) return record.usage().totalTokens();
-      return record.firstByteNanos() >= 0 ? tokens : 0;
+      return actualTokens(record, tokens);
     }
 
     @Override

@@ -50,7 +50,7 @@ public final class ConfigLoader {
     Path file = flags.config() != null ? flags.config() : pathFromEnv("SWITCHBOARD_CONFIG");
     ConfigNode root = file == null ? null : readFile(file);
     Map<String, ConfigNode> top = root == null ? Map.of() : root.map();
-    known(top, root, Set.of("server", "discovery", "providers", "models", "metering", "store"));
+    known(top, root, Set.of("server", "discovery", "providers", "models", "metering", "store", "redis"));
 
     Path home = flags.home() != null ? flags.home() : pathFromEnv("SWITCHBOARD_HOME");
     if (home == null) home = Path.of(System.getProperty("user.home"), ".switchboard");
@@ -62,7 +62,40 @@ public final class ConfigLoader {
     List<SwitchboardConfig.Model> models = models(top.get("models"), providers);
     SwitchboardConfig.Store store = StoreSettings.read(top.get("store"), credentials, env, home, this::resolved);
     return new SwitchboardConfig(file, home, server, discovery, List.copyOf(providers), List.copyOf(models),
-        credentials.plaintext(), metering(top.get("metering")), store);
+        credentials.plaintext(), metering(top.get("metering")), store, redis(top.get("redis")));
+  }
+
+  /**
+   * {@code redis.url} (or SWITCHBOARD_REDIS_URL, which wins) and {@code redis.on_failure} ({@code closed}, the
+   * default, or {@code open}); null when neither the section nor the variable is there.
+   */
+  private SwitchboardConfig.Redis redis(ConfigNode node) {
+    Map<String, ConfigNode> m = mapOrEmpty(node);
+    known(m, node, Set.of("url", "on_failure"));
+    String envUrl = env.apply("SWITCHBOARD_REDIS_URL");
+    ConfigNode urlNode = m.get("url");
+    String url = envUrl != null && !envUrl.isBlank() ? envUrl.trim() : urlNode == null ? null : resolved(urlNode).trim();
+    if (url == null) {
+      if (node != null) throw node.error("redis needs a url, such as redis://127.0.0.1:6379");
+      return null;
+    }
+    if (!url.startsWith("redis://") && !url.startsWith("rediss://")) {
+      String shown = url.replaceAll("//[^@/]*@", "//***@");
+      String message = "redis.url is '" + shown + "'; it must start with redis:// or rediss:// (TLS)";
+      throw urlNode != null && envUrl == null ? urlNode.error(message)
+          : new ConfigException("SWITCHBOARD_REDIS_URL is '" + shown + "'; it must start with redis:// or rediss://");
+    }
+    boolean open = false;
+    ConfigNode f = m.get("on_failure");
+    if (f != null) {
+      String v = resolved(f).trim();
+      if (!v.equals("closed") && !v.equals("open")) {
+        throw f.error("redis.on_failure is '" + v + "'; it must be closed (refuse requests with a 503 while Redis is "
+            + "unreachable) or open (go on with this instance's own limits and budgets)");
+      }
+      open = v.equals("open");
+    }
+    return new SwitchboardConfig.Redis(url, open);
   }
 
   /** {@code metering.flush_interval}: 10ms to 1m, since a crash loses up to one interval of usage records. */

@@ -6,6 +6,7 @@ import dev.switchboard.access.BudgetBook;
 import dev.switchboard.access.Keys;
 import dev.switchboard.access.RateLimiter;
 import dev.switchboard.access.SecretBox;
+import dev.switchboard.access.SharedAccess;
 import dev.switchboard.access.MasterKey;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.exchange.ExchangeObserver;
@@ -66,10 +67,11 @@ public final class Gateway implements AutoCloseable {
   private final Store store;
   private final Meter meter;
   private final Keys keys;
+  private final SharedAccess shared;
 
   private Gateway(Vertx vertx, SwitchboardConfig config, MasterKey masterKey, Catalog catalog,
       List<Provider> providers, List<String> notes, Simulator simulator, ServerCertificate certificate, int port,
-      Store store, Meter meter, Keys keys) {
+      Store store, Meter meter, Keys keys, SharedAccess shared) {
     this.vertx = vertx;
     this.config = config;
     this.masterKey = masterKey;
@@ -82,6 +84,7 @@ public final class Gateway implements AutoCloseable {
     this.store = store;
     this.meter = meter;
     this.keys = keys;
+    this.shared = shared;
   }
 
   /**
@@ -95,6 +98,7 @@ public final class Gateway implements AutoCloseable {
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
     Store store = null;
     Meter meter = null;
+    SharedAccess shared = null;
     try {
       SwitchboardConfig.Tls tls = config.server().tls();
       ServerCertificate certificate = tls == null ? null : ServerCertificate.load(tls, vertx);
@@ -138,8 +142,12 @@ public final class Gateway implements AutoCloseable {
       // here it is created on the first start, for the SigV4 secrets of virtual keys. Both read the same source.
       SecretBox box = SecretBox.load(config.home(), env);
       Keys keys = Keys.load(store, box);
-      Router router = new Router(vertx, built, new AccessControl(new RateLimiter(),
-          new BudgetBook(store, keys.ring(), java.time.InstantSource.system())));
+      AccessControl access = new AccessControl(new RateLimiter(),
+          new BudgetBook(store, keys.ring(), java.time.InstantSource.system()));
+      // With Redis, limits and budgets are counted there, shared by every instance; this instance's own are the
+      // fallback of on_failure: open.
+      if (config.redis() != null) shared = SharedAccess.start(vertx, config.redis(), keys, store, access);
+      Router router = new Router(vertx, built, shared != null ? shared.admission() : access);
       ExchangeObserver client = observer;
       observer = r -> {
         metering.ended(r);
@@ -150,11 +158,13 @@ public final class Gateway implements AutoCloseable {
           new AnthropicFrontDoor(built, router), new BedrockFrontDoor(built, router, key, authenticator, keys.ring()),
           new RoutesEndpoint(built, router), new AdminApi(vertx, keys, store, built),
           observer, config.server().bodyLimitBytes(),
-          new Readiness(vertx, healthSources(config.store(), store, metering), providers.size(), READY_DEADLINE_MILLIS));
+          new Readiness(vertx, healthSources(config.store(), store, metering, shared), providers.size(),
+              READY_DEADLINE_MILLIS));
       int port = listen(vertx, config.server(), certificate, handler, loops);
       return new Gateway(vertx, config, key, built, List.copyOf(providers), List.copyOf(notes), simulator,
-          certificate, port, store, meter, keys);
+          certificate, port, store, meter, keys, shared);
     } catch (RuntimeException e) {
+      if (shared != null) shared.close();
       vertx.close();
       if (meter != null) meter.close();
       if (store != null) store.close();
@@ -162,12 +172,11 @@ public final class Gateway implements AutoCloseable {
     }
   }
 
-  /**
-   * What {@code /health/ready} asks: the store (with the Meter's spool); the shared cache is off until one is
-   * configured.
-   */
-  private static List<HealthSource> healthSources(SwitchboardConfig.Store settings, Store store, Meter meter) {
-    return List.of(new StoreHealth(store, settings.type(), meter::spooled), HealthSource.off("redis"));
+  /** What {@code /health/ready} asks: the store (with the Meter's spool) and Redis ({@code off} without it). */
+  private static List<HealthSource> healthSources(SwitchboardConfig.Store settings, Store store, Meter meter,
+      SharedAccess shared) {
+    return List.of(new StoreHealth(store, settings.type(), meter::spooled),
+        shared == null ? HealthSource.off("redis") : new RedisHealth(shared));
   }
 
   /**
@@ -292,6 +301,7 @@ public final class Gateway implements AutoCloseable {
   public void close() {
     try {
       if (simulator != null) simulator.close();
+      if (shared != null) shared.close();
       Discovery.await(vertx.close(), 10_000);
     } catch (Exception e) {
       log.warn("gateway did not stop cleanly: {}", e.toString());
@@ -299,6 +309,14 @@ public final class Gateway implements AutoCloseable {
       meter.close(); // after the server: every exchange has ended, and its record is written
       store.close();
     }
+  }
+
+  /**
+   * Whether the Redis that limits and budgets are shared through answers, and since when; null when the gateway
+   * runs without Redis ({@code redis:} absent). For the readiness check.
+   */
+  public SharedAccess.RedisState redisState() {
+    return shared == null ? null : shared.state();
   }
 
   /** Teams and virtual keys. */
