@@ -4,14 +4,21 @@ import dev.switchboard.access.SharedAccess;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * Redis's readiness, from the state the connection already keeps (no round trip of its own). Down with
+ * Redis's readiness: one PING while Redis is taken for up (an idle instance would otherwise notice an outage only at
+ * its next request), else the state the connection keeps while its own probes wait for Redis to return. Down with
  * {@code on_failure: closed} the instance refuses every request of a key with limits or budgets, so it is unready
  * (503: out of rotation); down with {@code open} it goes on with this instance's own limits and budgets, so it is
  * degraded (200: in rotation).
  */
 final class RedisHealth implements HealthSource {
+  /** Longer than the link's own command timeout (1 s), which answers first. */
+  private static final long CHECK_MILLIS = 1_500;
+
   private final SharedAccess shared;
 
   RedisHealth(SharedAccess shared) {
@@ -25,7 +32,15 @@ final class RedisHealth implements HealthSource {
 
   @Override
   public Probe probe() {
-    SharedAccess.RedisState s = shared.state();
+    SharedAccess.RedisState s;
+    try {
+      s = shared.check().toCompletionStage().toCompletableFuture().get(CHECK_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      s = shared.state();
+    } catch (ExecutionException | TimeoutException e) {
+      s = shared.state();
+    }
     Map<String, Object> state = new LinkedHashMap<>();
     state.put("state", s.up() ? "up" : "down");
     state.put("on_failure", s.failOpen() ? "open" : "closed");

@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import dev.switchboard.testing.LocalPostgres;
+import dev.switchboard.testing.LocalRedis;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -148,5 +150,47 @@ final class HealthEndpointsTest {
       again = Json.MAPPER.readTree(get("/health/ready").body());
     }
     assertThat(again.path("status").asString()).as(again.toString()).isEqualTo("ready");
+  }
+
+  /**
+   * With Redis and {@code on_failure: closed}: up, then (server stopped) unready with 503 — keys with limits would
+   * be refused, so a load balancer must take the instance out — then ready again once Redis is back.
+   */
+  @Test
+  void withRedisClosedAnOutageIsUnreadyAndRecovers() throws Exception {
+    gateway.close();
+    LocalRedis redis = LocalRedis.newServer();
+    try {
+      gateway = start("""
+          redis: {url: "%s", on_failure: closed}
+          """.formatted(redis.url()));
+      JsonNode up = awaitReady(b -> b.path("redis").path("state").asString().equals("up"));
+      assertThat(up.path("status").asString()).isEqualTo("ready");
+      assertThat(up.path("redis").path("on_failure").asString()).isEqualTo("closed");
+
+      redis.stop();
+      JsonNode down = awaitReady(b -> b.path("redis").path("state").asString().equals("down"));
+      assertThat(down.path("status").asString()).isEqualTo("unready");
+      assertThat(get("/health/ready").statusCode()).isEqualTo(503);
+      assertThat(down.path("redis").path("detail").asString()).contains("refused with 503");
+
+      redis.start();
+      JsonNode back = awaitReady(b -> b.path("status").asString().equals("ready"));
+      assertThat(back.path("redis").path("state").asString()).isEqualTo("up");
+    } finally {
+      redis.stop();
+    }
+  }
+
+  /** Polls /health/ready until its JSON satisfies {@code done}; Redis's state changes as its link notices. */
+  private JsonNode awaitReady(Predicate<JsonNode> done) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (true) {
+      JsonNode body = Json.MAPPER.readTree(get("/health/ready").body());
+      if (done.test(body)) return body;
+      if (System.nanoTime() > deadline) throw new AssertionError("within 20 s /health/ready never gave what was "
+          + "awaited; last: " + body);
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+    }
   }
 }
