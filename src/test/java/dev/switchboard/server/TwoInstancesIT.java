@@ -11,6 +11,8 @@ import dev.switchboard.testing.LocalRedis;
 import dev.switchboard.util.Json;
 import io.vertx.core.Vertx;
 import java.math.BigDecimal;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,8 +27,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -214,6 +218,83 @@ final class TwoInstancesIT {
     assertThat(r.body()).contains("revoked");
     System.out.printf("two instances: a key revoked on A was refused on B after %d ms%n",
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+  }
+
+  /**
+   * What docs/operations.md tells an operator to do: the example nginx config in front of both instances (its
+   * listen port and upstream servers rewritten to this test's), then a key's rpm limit holds through the balancer
+   * and a stream passes through it whole. Skipped where nginx is not installed.
+   */
+  @Test
+  void behindTheExampleNginxConfigLimitsHoldAndStreamsPass() throws Exception {
+    Path nginx = Stream.of("/usr/sbin/nginx", "/usr/bin/nginx").map(Path::of).filter(Files::isExecutable)
+        .findFirst().orElse(null);
+    Assumptions.assumeTrue(nginx != null, "nginx is not installed");
+    int port;
+    try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = free.getLocalPort();
+    }
+    String example = Files.readString(Path.of("deploy/nginx.conf"))
+        .replace("listen 8040;", "listen 127.0.0.1:" + port + ";")
+        .replace("server 127.0.0.1:8041", "server " + a.baseUrl().substring("http://".length()))
+        .replace("server 127.0.0.1:8042", "server " + b.baseUrl().substring("http://".length()));
+    assertThat(example).contains(a.baseUrl().substring("http://".length()), b.baseUrl().substring("http://".length()));
+    Path work = Files.createDirectories(dir.resolve("nginx"));
+    Files.writeString(work.resolve("switchboard.conf"), example);
+    Files.writeString(work.resolve("nginx.conf"), """
+        daemon off; pid %1$s/nginx.pid; error_log %1$s/error.log warn;
+        events {}
+        http {
+          access_log off;
+          client_body_temp_path %1$s/body; proxy_temp_path %1$s/proxy; fastcgi_temp_path %1$s/fastcgi;
+          uwsgi_temp_path %1$s/uwsgi; scgi_temp_path %1$s/scgi;
+          include %1$s/switchboard.conf;
+        }
+        """.formatted(work));
+    Process proxy = new ProcessBuilder(nginx.toString(), "-c", work.resolve("nginx.conf").toString(), "-p",
+        work.toString()).redirectErrorStream(true).redirectOutput(work.resolve("out.log").toFile()).start();
+    try {
+      String lb = "http://127.0.0.1:" + port;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (true) { // nginx listens when it answers the readiness check through to an instance
+        try {
+          HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(lb + "/health/ready"))
+              .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+          if (ready.statusCode() == 200) break;
+        } catch (java.io.IOException e) {
+          // not listening yet
+        }
+        assertThat(proxy.isAlive()).as("nginx runs: %s", Files.readString(work.resolve("out.log"))).isTrue();
+        assertThat(System.nanoTime()).as("nginx answered within 20 s").isLessThan(deadline);
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+      }
+
+      JsonNode created = admin(a, 201, "POST", "/admin/keys", "{\"name\": \"balanced\", \"limits\": {\"rpm\": 5}}");
+      String secret = created.path("key").asString();
+      awaitKnown(b, secret);
+      List<Integer> statuses = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        statuses.add(http.send(HttpRequest.newBuilder(URI.create(lb + "/v1/chat/completions"))
+            .timeout(Duration.ofSeconds(60)).header("authorization", "Bearer " + secret)
+            .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                "{\"model\":\"budgeted\",\"max_tokens\":100,\"messages\":[{\"role\":\"user\",\"content\":\"via "
+                    + "nginx " + i + "\"}]}")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+      }
+      assertThat(statuses).containsExactly(200, 200, 200, 200, 200, 429);
+
+      HttpResponse<String> stream = http.send(HttpRequest.newBuilder(URI.create(lb + "/v1/chat/completions"))
+          .timeout(Duration.ofSeconds(60)).header("authorization", "Bearer " + MASTER)
+          .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+              "{\"model\":\"budgeted\",\"stream\":true,\"max_tokens\":100,\"messages\":[{\"role\":\"user\","
+                  + "\"content\":\"a stream via nginx\"}]}")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(stream.statusCode()).isEqualTo(200);
+      assertThat(stream.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t)
+          .startsWith("text/event-stream"));
+      assertThat(stream.body()).contains("data: [DONE]");
+    } finally {
+      proxy.destroy(); // SIGTERM: the master stops its workers
+      if (!proxy.waitFor(10, TimeUnit.SECONDS)) proxy.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
   }
 
   /**
