@@ -221,79 +221,125 @@ final class TwoInstancesIT {
   }
 
   /**
-   * What docs/operations.md tells an operator to do: the example nginx config in front of both instances (its
-   * listen port and upstream servers rewritten to this test's), then a key's rpm limit holds through the balancer
-   * and a stream passes through it whole. Skipped where nginx is not installed.
+   * What docs/operations.md tells an operator to do: the example nginx config in front of both instances. A key's
+   * rpm limit holds through the balancer, and a stream passes through it whole. Skipped where nginx is not installed.
    */
   @Test
   void behindTheExampleNginxConfigLimitsHoldAndStreamsPass() throws Exception {
-    Path nginx = Stream.of("/usr/sbin/nginx", "/usr/bin/nginx").map(Path::of).filter(Files::isExecutable)
-        .findFirst().orElse(null);
-    Assumptions.assumeTrue(nginx != null, "nginx is not installed");
-    int port;
-    try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = free.getLocalPort();
-    }
-    String example = Files.readString(Path.of("deploy/nginx.conf"))
-        .replace("listen 8040;", "listen 127.0.0.1:" + port + ";")
-        .replace("server 127.0.0.1:8041", "server " + a.baseUrl().substring("http://".length()))
-        .replace("server 127.0.0.1:8042", "server " + b.baseUrl().substring("http://".length()));
-    assertThat(example).contains(a.baseUrl().substring("http://".length()), b.baseUrl().substring("http://".length()));
-    Path work = Files.createDirectories(dir.resolve("nginx"));
-    Files.writeString(work.resolve("switchboard.conf"), example);
-    Files.writeString(work.resolve("nginx.conf"), """
-        daemon off; pid %1$s/nginx.pid; error_log %1$s/error.log warn;
-        events {}
-        http {
-          access_log off;
-          client_body_temp_path %1$s/body; proxy_temp_path %1$s/proxy; fastcgi_temp_path %1$s/fastcgi;
-          uwsgi_temp_path %1$s/uwsgi; scgi_temp_path %1$s/scgi;
-          include %1$s/switchboard.conf;
-        }
-        """.formatted(work));
-    Process proxy = new ProcessBuilder(nginx.toString(), "-c", work.resolve("nginx.conf").toString(), "-p",
-        work.toString()).redirectErrorStream(true).redirectOutput(work.resolve("out.log").toFile()).start();
-    try {
-      String lb = "http://127.0.0.1:" + port;
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-      while (true) { // nginx listens when it answers the readiness check through to an instance
-        try {
-          HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(lb + "/health/ready"))
-              .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-          if (ready.statusCode() == 200) break;
-        } catch (java.io.IOException e) {
-          // not listening yet
-        }
-        assertThat(proxy.isAlive()).as("nginx runs: %s", Files.readString(work.resolve("out.log"))).isTrue();
-        assertThat(System.nanoTime()).as("nginx answered within 20 s").isLessThan(deadline);
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-      }
-
+    try (Nginx lb = Nginx.start(dir.resolve("nginx"), a, b, http)) {
       JsonNode created = admin(a, 201, "POST", "/admin/keys", "{\"name\": \"balanced\", \"limits\": {\"rpm\": 5}}");
       String secret = created.path("key").asString();
       awaitKnown(b, secret);
       List<Integer> statuses = new ArrayList<>();
-      for (int i = 0; i < 6; i++) {
-        statuses.add(http.send(HttpRequest.newBuilder(URI.create(lb + "/v1/chat/completions"))
-            .timeout(Duration.ofSeconds(60)).header("authorization", "Bearer " + secret)
-            .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
-                "{\"model\":\"budgeted\",\"max_tokens\":100,\"messages\":[{\"role\":\"user\",\"content\":\"via "
-                    + "nginx " + i + "\"}]}")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
-      }
+      for (int i = 0; i < 6; i++) statuses.add(viaBalancer(lb, secret, false, "via nginx " + i).statusCode());
       assertThat(statuses).containsExactly(200, 200, 200, 200, 200, 429);
 
-      HttpResponse<String> stream = http.send(HttpRequest.newBuilder(URI.create(lb + "/v1/chat/completions"))
-          .timeout(Duration.ofSeconds(60)).header("authorization", "Bearer " + MASTER)
-          .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
-              "{\"model\":\"budgeted\",\"stream\":true,\"max_tokens\":100,\"messages\":[{\"role\":\"user\","
-                  + "\"content\":\"a stream via nginx\"}]}")).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> stream = viaBalancer(lb, MASTER, true, "a stream via nginx");
       assertThat(stream.statusCode()).isEqualTo(200);
       assertThat(stream.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t)
           .startsWith("text/event-stream"));
       assertThat(stream.body()).contains("data: [DONE]");
-    } finally {
-      proxy.destroy(); // SIGTERM: the master stops its workers
-      if (!proxy.waitFor(10, TimeUnit.SECONDS)) proxy.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * No single point of failure: with one instance killed (SIGKILL, as a crashed machine), every request through the
+   * example nginx config is still answered, by the other instance: nginx moves a request whose connection is refused
+   * to the next server, and skips the dead one afterwards.
+   */
+  @Test
+  void behindTheExampleNginxConfigAKilledInstanceLosesNoRequestThatWasNotInFlight() throws Exception {
+    try (Nginx lb = Nginx.start(dir.resolve("nginx"), a, b, http)) {
+      for (int i = 0; i < 10; i++) {
+        assertThat(viaBalancer(lb, MASTER, i % 2 == 0, "before " + i).statusCode()).isEqualTo(200);
+      }
+      b.kill();
+      List<Integer> statuses = new ArrayList<>();
+      for (int i = 0; i < 20; i++) statuses.add(viaBalancer(lb, MASTER, i % 2 == 0, "after " + i).statusCode());
+      assertThat(statuses).containsOnly(200);
+      assertThat(sim.ledger().entries()).hasSize(30);
+      // Some of them were sent to the dead instance first, and moved.
+      assertThat(Files.readString(dir.resolve("nginx/error.log"))).contains("Connection refused");
+    }
+  }
+
+  private HttpResponse<String> viaBalancer(Nginx lb, String key, boolean stream, String prompt) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(lb.url() + "/v1/chat/completions"))
+        .timeout(Duration.ofSeconds(60)).header("authorization", "Bearer " + key)
+        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+            "{\"model\":\"budgeted\",\"stream\":" + stream + ",\"max_tokens\":100,\"messages\":[{\"role\":"
+                + "\"user\",\"content\":\"" + prompt + "\"}]}")).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** {@code deploy/nginx.conf} as shipped, its listen port and two upstream servers rewritten to this test's. */
+  private static final class Nginx implements AutoCloseable {
+    private final Process process;
+    private final String url;
+
+    private Nginx(Process process, String url) {
+      this.process = process;
+      this.url = url;
+    }
+
+    /** Starts nginx and waits (20 s at most) until it answers a readiness check through to an instance. */
+    static Nginx start(Path work, GatewayProcess a, GatewayProcess b, HttpClient http) throws Exception {
+      Path nginx = Stream.of("/usr/sbin/nginx", "/usr/bin/nginx").map(Path::of).filter(Files::isExecutable)
+          .findFirst().orElse(null);
+      Assumptions.assumeTrue(nginx != null, "nginx is not installed");
+      int port;
+      try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        port = free.getLocalPort();
+      }
+      String hostA = a.baseUrl().substring("http://".length());
+      String hostB = b.baseUrl().substring("http://".length());
+      String example = Files.readString(Path.of("deploy/nginx.conf"))
+          .replace("listen 8040;", "listen 127.0.0.1:" + port + ";")
+          .replace("server 127.0.0.1:8041", "server " + hostA)
+          .replace("server 127.0.0.1:8042", "server " + hostB);
+      assertThat(example).contains("listen 127.0.0.1:" + port, hostA, hostB);
+      Files.createDirectories(work);
+      Files.writeString(work.resolve("switchboard.conf"), example);
+      Files.writeString(work.resolve("nginx.conf"), """
+          daemon off; pid %1$s/nginx.pid; error_log %1$s/error.log warn;
+          events {}
+          http {
+            access_log off;
+            client_body_temp_path %1$s/body; proxy_temp_path %1$s/proxy; fastcgi_temp_path %1$s/fastcgi;
+            uwsgi_temp_path %1$s/uwsgi; scgi_temp_path %1$s/scgi;
+            include %1$s/switchboard.conf;
+          }
+          """.formatted(work));
+      Process p = new ProcessBuilder(nginx.toString(), "-c", work.resolve("nginx.conf").toString(), "-p",
+          work.toString()).redirectErrorStream(true).redirectOutput(work.resolve("out.log").toFile()).start();
+      Nginx lb = new Nginx(p, "http://127.0.0.1:" + port);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      try {
+        while (true) {
+          try {
+            HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(lb.url + "/health/ready"))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            if (ready.statusCode() == 200) return lb;
+          } catch (java.io.IOException e) {
+            // not listening yet
+          }
+          assertThat(p.isAlive()).as("nginx runs: %s", Files.readString(work.resolve("out.log"))).isTrue();
+          assertThat(System.nanoTime()).as("nginx answered within 20 s").isLessThan(deadline);
+          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+      } catch (Throwable t) {
+        lb.close();
+        throw t;
+      }
+    }
+
+    String url() {
+      return url;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      process.destroy(); // SIGTERM: the master stops its workers
+      if (!process.waitFor(10, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
   }
 
