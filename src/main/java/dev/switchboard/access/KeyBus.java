@@ -27,6 +27,10 @@ final class KeyBus implements AutoCloseable {
   private final Keys keys;
   private final String channel;
   private final String instance;
+  /** Other channels on the same subscription (health hints): channel to handler of the payload after the sender. */
+  private final java.util.Map<String, java.util.function.Consumer<String>> others =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.List<Runnable> subscribed = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** 0 idle, 1 reading, 2 reading and another read asked for. */
   private final AtomicInteger reading = new AtomicInteger();
   private volatile RedisConnection subscriber;
@@ -41,6 +45,20 @@ final class KeyBus implements AutoCloseable {
     this.instance = instance;
   }
 
+  /**
+   * Also delivers messages of {@code channel} from other instances to {@code handler} (on a Redis context), and runs
+   * {@code onSubscribed} each time the subscription is made or made again. Call before {@link #start}.
+   */
+  void listen(String channel, java.util.function.Consumer<String> handler, Runnable onSubscribed) {
+    others.put(channel, handler);
+    subscribed.add(onSubscribed);
+  }
+
+  /** Publishes {@code payload} on {@code channel}, marked as this instance's; dropped while Redis is down. */
+  void publish(String channel, String payload) {
+    if (link.up()) link.send(Request.cmd(Command.PUBLISH).arg(channel).arg(instance + " " + payload));
+  }
+
   void start() {
     keys.onChange(this::publish);
     link.whenUp(this::subscribe);
@@ -50,8 +68,7 @@ final class KeyBus implements AutoCloseable {
 
   /** Tells the other instances; if Redis does not take it, their periodic re-read will. */
   private void publish(String what) {
-    if (!link.up()) return;
-    link.send(Request.cmd(Command.PUBLISH).arg(channel).arg(instance + " " + what));
+    publish(channel, what);
   }
 
   private void subscribe() {
@@ -65,7 +82,12 @@ final class KeyBus implements AutoCloseable {
       conn.handler(this::message);
       conn.exceptionHandler(e -> lost(conn));
       conn.endHandler(v -> lost(conn));
-      conn.send(Request.cmd(Command.SUBSCRIBE).arg(channel)).onSuccess(r -> refresh()).onFailure(e -> lost(conn));
+      Request subscribe = Request.cmd(Command.SUBSCRIBE).arg(channel);
+      for (String c : others.keySet()) subscribe.arg(c);
+      conn.send(subscribe).onSuccess(r -> {
+        refresh();
+        for (Runnable s : subscribed) s.run();
+      }).onFailure(e -> lost(conn));
     }).onFailure(e -> retry());
   }
 
@@ -88,6 +110,13 @@ final class KeyBus implements AutoCloseable {
     if (r == null || r.size() < 3 || !"message".equals(r.get(0).toString())) return;
     String payload = r.get(2).toString();
     if (payload.startsWith(instance + " ")) return; // this instance's own change is in its ring already
+    String from = r.get(1).toString();
+    java.util.function.Consumer<String> other = others.get(from);
+    if (other != null) {
+      int space = payload.indexOf(' ');
+      other.accept(space < 0 ? payload : payload.substring(space + 1));
+      return;
+    }
     refresh();
   }
 

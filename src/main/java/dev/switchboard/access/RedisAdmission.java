@@ -98,7 +98,9 @@ final class RedisAdmission implements Admission {
     Promise<GatewayError> answer = Promise.promise();
     attempt(call, 1).onComplete(ar -> {
       Runnable finish = () -> {
-        if (ar.succeeded() && ar.result() != Decision.REDIS_DOWN) {
+        if (exchange.ended() && !(ar.succeeded() && ar.result() != Decision.REDIS_DOWN)) {
+          answer.complete(null); // the client left while Redis was answering: the router drops the exchange
+        } else if (ar.succeeded() && ar.result() != Decision.REDIS_DOWN) {
           answer.complete(decide(call, ar.result()));
         } else {
           unavailable(exchange, route, order, ar.failed() ? ar.cause() : null).onComplete(answer);
@@ -125,7 +127,10 @@ final class RedisAdmission implements Admission {
   private Future<Decision> attempt(Call call, int attempt) {
     return link.eval(ADMIT, call.keys, call.args).transform(ar -> {
       if (ar.failed()) {
-        if (ar.cause() instanceof Response) return Future.failedFuture(ar.cause()); // a script error: a bug
+        if (ar.cause() instanceof Response) { // Redis answered with an error: a bug, or a Redis that refuses scripts
+          log.error("the admission script failed in Redis at {}: {}", link.where(), ar.cause().toString());
+          return Future.failedFuture(ar.cause());
+        }
         return Future.succeededFuture(Decision.REDIS_DOWN);
       }
       Response r = ar.result();
@@ -173,6 +178,10 @@ final class RedisAdmission implements Admission {
     boolean headers = style != RateLimitHeaders.Style.NONE
         && (RateLimiter.paced(call.keyLimits) || RateLimiter.paced(call.teamLimits));
     String status = r.get(0).toString();
+    if (exchange.ended()) { // the client left while Redis was answering: its response is closed to headers
+      if ("ok".equals(status)) new Ending(call).end(null);
+      return null;
+    }
     long wall = clock.millis();
     switch (status) {
       case "limit" -> {
@@ -206,9 +215,7 @@ final class RedisAdmission implements Admission {
           }
           response.putHeader(BudgetBook.X_BUDGET_REMAINING, BudgetBook.plain(left));
         }
-        Ending ending = new Ending(call);
-        if (exchange.ended()) ending.end(null); // the client left while Redis was answering
-        else exchange.whenEnded(ending::end);
+        exchange.whenEnded(new Ending(call)::end);
         return null;
       }
     }

@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
@@ -22,7 +23,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The connection to Redis and what is known of its health. Every command is bounded by {@link #COMMAND_TIMEOUT_MS};
+ * The connection to Redis and what is known of its health. Commands go over one connection, pipelined: Redis runs
+ * them in the order they were sent, so the settlement of a request (sent when it ends, before its client has its
+ * answer) always runs before the admission of the client's next request; a pool of connections would not keep
+ * that order. Every command is bounded by {@link #COMMAND_TIMEOUT_MS};
  * one that fails for want of Redis (refused, reset, timed out) marks Redis down, and while it is down commands
  * fail at once without trying, so that admission answers fast (a 503, or this instance's own limits). A probe
  * (PING, with a backoff from 100 ms to 5 s) marks it up again. Each transition is logged once. A command that Redis
@@ -35,8 +39,8 @@ final class RedisLink implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RedisLink.class);
   /**
    * A loopback or same-zone Redis answers in well under a millisecond; this long means it is not answering. Not
-   * shorter: with 250 ms, a burst of 500 requests on a cold JVM on two busy cores waited that long for a pooled
-   * connection, and Redis was wrongly taken for down.
+   * shorter: with 250 ms (and a pool of connections), a burst of 500 requests on a cold JVM on two busy cores
+   * waited that long, and Redis was wrongly taken for down. A refused connection is noticed at once anyway.
    */
   static final long COMMAND_TIMEOUT_MS = 1_000;
   private static final long FIRST_BACKOFF_MS = 100;
@@ -69,12 +73,14 @@ final class RedisLink implements AutoCloseable {
   private volatile boolean closed;
   /** Guarded by {@code this}. */
   private boolean probing;
+  /** The connection commands go over; null while there is none (Redis down). */
+  private volatile RedisConnection connection;
 
   RedisLink(Vertx vertx, String url) {
     this.vertx = vertx;
     this.where = url.replaceAll("//[^@/]*@", "//***@"); // never the password
-    this.client = Redis.createClient(vertx, new RedisOptions().setConnectionString(url).setMaxPoolSize(32)
-        .setMaxPoolWaiting(4096).setNetClientOptions(new NetClientOptions().setConnectTimeout(1_000)
+    this.client = Redis.createClient(vertx, new RedisOptions().setConnectionString(url).setMaxPoolSize(4)
+        .setMaxWaitingHandlers(65_536).setNetClientOptions(new NetClientOptions().setConnectTimeout(1_000)
             .setTcpNoDelay(true)));
     this.state = new State(false, 0); // 0: never reached yet
   }
@@ -82,7 +88,7 @@ final class RedisLink implements AutoCloseable {
   /** Checks Redis once (waits at most about a second): logs and starts probing when it does not answer. */
   void start() {
     try {
-      send(Request.cmd(Command.PING)).await(2 * COMMAND_TIMEOUT_MS + 1_000, java.util.concurrent.TimeUnit.MILLISECONDS);
+      connect().await(2 * COMMAND_TIMEOUT_MS + 1_000, java.util.concurrent.TimeUnit.MILLISECONDS);
       markUp();
     } catch (Exception e) {
       synchronized (this) {
@@ -127,17 +133,42 @@ final class RedisLink implements AutoCloseable {
 
   /** One command, bounded by the timeout; a failure other than Redis's own error reply marks Redis down. */
   Future<Response> send(Request request) {
+    RedisConnection c = connection;
+    if (c == null) return Future.failedFuture("Redis at " + where + " is unreachable");
     Promise<Response> answer = Promise.promise();
     long timer = vertx.setTimer(COMMAND_TIMEOUT_MS, t -> answer.tryFail(new java.util.concurrent.TimeoutException(
         "Redis at " + where + " did not answer within " + COMMAND_TIMEOUT_MS + " ms")));
-    client.send(request).onComplete(ar -> {
+    c.send(request).onComplete(ar -> {
       vertx.cancelTimer(timer);
       if (ar.succeeded()) answer.tryComplete(ar.result());
       else answer.tryFail(ar.cause());
     });
     return answer.future().onFailure(e -> {
-      if (!(e instanceof Response)) down(e);
+      if (!(e instanceof Response)) lost(c, e);
     });
+  }
+
+  /** A new connection for commands, PINGed; it becomes the one commands go over. */
+  private Future<RedisConnection> connect() {
+    return client.connect().compose(c -> {
+      c.exceptionHandler(e -> lost(c, e));
+      c.endHandler(v -> lost(c, new IllegalStateException("connection closed")));
+      return c.send(Request.cmd(Command.PING)).map(pong -> c).onFailure(e -> c.close());
+    }).onSuccess(c -> {
+      RedisConnection before = connection;
+      connection = c;
+      if (before != null && before != c) before.close();
+    });
+  }
+
+  /** The connection failed or stopped answering: dropped (a half-dead one would hold every command), Redis down. */
+  private void lost(RedisConnection c, Throwable cause) {
+    synchronized (this) {
+      if (connection != c) return;
+      connection = null;
+    }
+    c.close();
+    down(cause);
   }
 
   private static Request call(Command command, String script, List<String> keys, List<String> args) {
@@ -185,7 +216,7 @@ final class RedisLink implements AutoCloseable {
 
   private void probe(long delay) {
     if (closed) return;
-    vertx.setTimer(delay, t -> client.send(Request.cmd(Command.PING)).onComplete(ar -> {
+    vertx.setTimer(delay, t -> connect().onComplete(ar -> {
       if (ar.succeeded()) {
         synchronized (this) {
           probing = false;
@@ -206,6 +237,8 @@ final class RedisLink implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    RedisConnection c = connection;
+    if (c != null) c.close();
     client.close();
   }
 }

@@ -2,6 +2,7 @@ package dev.switchboard.access;
 
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.routing.Admission;
+import dev.switchboard.routing.Catalog;
 import dev.switchboard.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -12,7 +13,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * What several instances share through Redis ({@code redis:} in the config): rate limits and budget reservations
- * (one atomic script per admission), and the key cache (changes published to every instance). Without
+ * (one atomic script per admission), the key cache (changes published to every instance), and health hints
+ * (a deployment ejected by one instance is ejected by all, for the same time). Without
  * {@code redis:} none of this exists and each instance keeps its own, in memory. See docs/operations.md, "Several
  * instances: shared limits and budgets".
  *
@@ -48,14 +50,16 @@ public final class SharedAccess implements AutoCloseable {
    * Connects to Redis (waits at most about two seconds for its first answer) and subscribes to key changes.
    *
    * @param local this instance's own admission: the fallback when Redis is down and {@code on_failure} is open
+   * @param catalog whose deployments' ejections are shared as health hints
    */
   public static SharedAccess start(Vertx vertx, SwitchboardConfig.Redis config, Keys keys, Store store,
-      AccessControl local) {
+      AccessControl local, Catalog catalog) {
     RedisLink link = new RedisLink(vertx, config.url());
     String instance = Long.toHexString(ThreadLocalRandom.current().nextLong());
     RedisAdmission admission = new RedisAdmission(vertx, link, PREFIX, store, local, config.failOpen(),
         InstantSource.system());
     KeyBus bus = new KeyBus(vertx, link, keys, PREFIX, instance);
+    new SharedHealth(link, bus, catalog, PREFIX).start();
     bus.start();
     link.start();
     return new SharedAccess(link, admission, bus, config.failOpen());

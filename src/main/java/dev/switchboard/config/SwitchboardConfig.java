@@ -25,10 +25,31 @@ public record SwitchboardConfig(
     Store store,
     Redis redis) {
 
-  /** Without {@code store:} and {@code redis:} sections: the embedded store, limits and budgets in memory. */
+  /** Without a {@code store:} section (the embedded store) and without Redis. */
   public SwitchboardConfig(Path source, Path home, Server server, Discovery discovery, List<Provider> providers,
       List<Model> models, List<String> plaintextCredentials, Metering metering) {
     this(source, home, server, discovery, providers, models, plaintextCredentials, metering, Store.EMBEDDED, null);
+  }
+
+  /** Without Redis: one instance, limits and budgets in memory. */
+  public SwitchboardConfig(Path source, Path home, Server server, Discovery discovery, List<Provider> providers,
+      List<Model> models, List<String> plaintextCredentials, Metering metering, Store store) {
+    this(source, home, server, discovery, providers, models, plaintextCredentials, metering, store, null);
+  }
+
+  /**
+   * Redis, shared by every instance for rate limits, budget reservations and key-cache invalidation; null when not
+   * configured (then all of that stays in this instance's memory).
+   *
+   * @param url {@code redis://[[user]:password@]host[:port][/db]} or {@code rediss://…} (TLS)
+   * @param failOpen what admission does while Redis is unreachable: false refuses requests with a 503 (closed);
+   *     true falls back to this instance's own in-memory limits and budgets (open)
+   */
+  public record Redis(String url, boolean failOpen) {
+    @Override
+    public String toString() {
+      return "Redis[" + url.replaceAll("//[^@/]*@", "//***@") + ", " + (failOpen ? "open" : "closed") + "]";
+    }
   }
 
   /**
@@ -50,21 +71,6 @@ public record SwitchboardConfig(
     @Override
     public String toString() { // never the password
       return "Store[type=" + type + ", url=" + url + ", user=" + user + ", poolSize=" + poolSize + "]";
-    }
-  }
-
-  /**
-   * Redis, shared by every instance for rate limits, budget reservations and key-cache invalidation; null when not
-   * configured (then all of that stays in this instance's memory).
-   *
-   * @param url {@code redis://[[user]:password@]host[:port][/db]} or {@code rediss://…} (TLS)
-   * @param failOpen what admission does while Redis is unreachable: false refuses requests with a 503 (closed);
-   *     true falls back to this instance's own in-memory limits and budgets (open)
-   */
-  public record Redis(String url, boolean failOpen) {
-    @Override
-    public String toString() {
-      return "Redis[" + url.replaceAll("//[^@/]*@", "//***@") + ", " + (failOpen ? "open" : "closed") + "]";
     }
   }
 

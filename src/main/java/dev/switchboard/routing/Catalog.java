@@ -66,6 +66,32 @@ public final class Catalog {
     }
   }
 
+  /**
+   * Shared health hints: {@code listener} hears (deployment id, ejection in ms) each time a configured deployment's
+   * breaker trips on this instance, on the reporting event loop; it must not block. Passthrough deployments are not
+   * covered.
+   */
+  public void onEjected(java.util.function.BiConsumer<String, Long> listener) {
+    synchronized (health) {
+      for (Map.Entry<String, Health> e : health.entrySet()) {
+        String id = e.getKey();
+        e.getValue().breaker.onTrip(nanos -> listener.accept(id, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(nanos)));
+      }
+    }
+  }
+
+  /**
+   * Ejects the deployment {@code id} ({@code provider/upstream-model}) for {@code millis}, on another instance's
+   * word, unless it is ejected already; see {@code CircuitBreaker.hint}. Unknown ids are ignored.
+   */
+  public void hintEjected(String id, long millis) {
+    Health h;
+    synchronized (health) {
+      h = health.get(id);
+    }
+    if (h != null) h.breaker.hint(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(millis));
+  }
+
   private Catalog(Map<String, Route> routes, Provider passthrough, Map<String, Health> health, Ticker ticker) {
     this.routes = routes;
     this.passthrough = passthrough;

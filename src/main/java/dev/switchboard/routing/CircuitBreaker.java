@@ -47,6 +47,7 @@ final class CircuitBreaker {
   private long openUntil;
   private long closedSince;
   private boolean probeInFlight;
+  private volatile java.util.function.LongConsumer tripped = nanos -> {};
 
   CircuitBreaker(Settings settings, Ticker ticker) {
     this.settings = settings;
@@ -123,6 +124,27 @@ final class CircuitBreaker {
     if (connectionLevel || consecutive >= settings.consecutiveFailures() || errorRateExceeded(now)) trip(now);
   }
 
+  /**
+   * Sets the one listener told of each trip (not of hints), with the ejection's length in nanoseconds; called under
+   * the breaker's lock on the reporting thread (an event loop): it must be quick and must not block.
+   */
+  void onTrip(java.util.function.LongConsumer listener) {
+    this.tripped = listener;
+  }
+
+  /**
+   * Another instance ejected this deployment for {@code ejectNanos}: eject it here too for that long, unless it is
+   * ejected already. A hint does not count as an ejection of this breaker (no doubling), and ends like any
+   * ejection, with one probe: so it never keeps a healthy deployment out past its time.
+   */
+  synchronized void hint(long ejectNanos) {
+    if (state != State.CLOSED || ejectNanos <= 0) return;
+    state = State.OPEN;
+    openUntil = ticker.read() + Math.min(ejectNanos, settings.maxEjectNanos());
+    probeInFlight = false;
+    consecutive = 0;
+  }
+
   /** A request admitted as the probe ended without an answer either way (the client left): let another probe. */
   synchronized void onAbandoned() {
     if (state == State.HALF_OPEN) probeInFlight = false;
@@ -137,6 +159,7 @@ final class CircuitBreaker {
     openUntil = now + eject;
     probeInFlight = false;
     consecutive = 0;
+    tripped.accept(eject);
   }
 
   private void record(boolean failure) {

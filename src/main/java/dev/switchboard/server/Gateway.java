@@ -146,7 +146,7 @@ public final class Gateway implements AutoCloseable {
           new BudgetBook(store, keys.ring(), java.time.InstantSource.system()));
       // With Redis, limits and budgets are counted there, shared by every instance; this instance's own are the
       // fallback of on_failure: open.
-      if (config.redis() != null) shared = SharedAccess.start(vertx, config.redis(), keys, store, access);
+      if (config.redis() != null) shared = SharedAccess.start(vertx, config.redis(), keys, store, access, built);
       Router router = new Router(vertx, built, shared != null ? shared.admission() : access);
       ExchangeObserver client = observer;
       observer = r -> {

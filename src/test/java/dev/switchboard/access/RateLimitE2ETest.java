@@ -14,6 +14,12 @@ import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import dev.switchboard.exchange.ExchangeRecord;
 import dev.switchboard.testing.GatewayFixture;
+import dev.switchboard.testing.StoreUnderTest;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -21,8 +27,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -40,19 +44,23 @@ import software.amazon.awssdk.services.bedrockruntime.model.ThrottlingException;
  * Rate limits as SDK users meet them: the official OpenAI, Anthropic and AWS clients (retries off, so the refusal
  * surfaces instead of being retried after Retry-After) against a real gateway and the simulator. Each test makes
  * its own keys, so their counts do not meet. Requests within a test are a burst: refills are slow (a request every
- * 20 s at 3 a minute) against the few milliseconds the burst takes.
+ * 20 s at 3 a minute) against the few milliseconds the burst takes. Run on each store: with PostgreSQL + Redis
+ * the limits are counted in Redis, and every answer, header and refusal must be the same.
  */
+@ParameterizedClass
+@EnumSource(StoreUnderTest.Kind.class)
 final class RateLimitE2ETest {
   @TempDir
   static java.nio.file.Path dir;
   static GatewayFixture fx;
+  @Parameter StoreUnderTest.Kind store;
 
-  @BeforeAll
-  static void start() {
-    fx = GatewayFixture.start(dir);
+  @BeforeParameterizedClassInvocation
+  static void start(StoreUnderTest.Kind store) throws java.io.IOException {
+    fx = GatewayFixture.start(java.nio.file.Files.createDirectories(dir.resolve(store.name())), store);
   }
 
-  @AfterAll
+  @AfterParameterizedClassInvocation
   static void stop() {
     fx.close();
   }

@@ -14,9 +14,9 @@ import dev.switchboard.server.Gateway;
 import dev.switchboard.sim.SimDeploymentSpec;
 import dev.switchboard.sim.Simulator;
 import dev.switchboard.sim.SimulatorConfig;
-import dev.switchboard.store.SqliteStore;
 import dev.switchboard.store.Store;
 import dev.switchboard.testing.LocalRedis;
+import dev.switchboard.testing.StoreUnderTest;
 import io.vertx.core.Vertx;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -39,7 +39,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two gateways in one JVM share one Redis and one store (a SQLite state directory both open) and hold rate limits
+ * Two gateways in one JVM share one Redis and one PostgreSQL database (and a state directory, for the master and
+ * encryption keys) and hold rate limits
  * and budgets as one instance would: requests alternate between them. Then Redis is stopped mid-load and started
  * again (empty): closed refuses with a 503, open goes on under each instance's own limits, and both come back to
  * the shared counts by themselves; budgets are rebuilt from the ledger. The model's output costs $100 per million
@@ -53,6 +54,7 @@ final class SharedLimitsE2ETest {
   private static Simulator sim;
 
   @TempDir Path dir;
+  private final StoreUnderTest store = StoreUnderTest.of(StoreUnderTest.Kind.POSTGRES);
   private final List<Gateway> gateways = new ArrayList<>();
   private final List<OpenAIClient> clients = new ArrayList<>();
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -88,12 +90,18 @@ final class SharedLimitsE2ETest {
     Files.writeString(config, """
         providers:
           - {name: up, base_url: "%s", api_key: k}
+          - {name: dead, base_url: "http://127.0.0.1:%d", api_key: k}
         models:
           - {name: budgeted, provider: up, model: sim-large, price: {input: 0, output: 100}}
+          - name: failover
+            strategy: priority
+            deployments:
+              - {provider: dead, model: sim-large, priority: 1}
+              - {provider: up, model: sim-large, priority: 2}
         redis:
           url: %s
           on_failure: %s
-        """.formatted(sim.deployment("up").baseUrl(), redis.url(), onFailure));
+        """.formatted(sim.deployment("up").baseUrl(), closedPort(), redis.url(), onFailure) + store.yaml());
     Map<String, String> env = Map.of("SWITCHBOARD_MASTER_KEY", MASTER);
     List<Gateway> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -130,7 +138,12 @@ final class SharedLimitsE2ETest {
     List<Gateway> g = start("closed", 2);
     Keys.Issued key = key(g.get(0), g.get(1), new Limits(5, null, null), null);
     List<OpenAIClient> both = List.of(client(g.get(0), key.secret()), client(g.get(1), key.secret()));
-    for (int i = 0; i < 5; i++) assertThat(both.get(i % 2).chat().completions().create(ask()).choices()).isNotEmpty();
+    for (int i = 0; i < 5; i++) {
+      var raw = both.get(i % 2).chat().completions().withRawResponse().create(ask());
+      assertThat(raw.statusCode()).isEqualTo(200);
+      assertThat(raw.headers().values("x-ratelimit-limit-requests")).containsExactly("5");
+      assertThat(raw.headers().values("x-ratelimit-remaining-requests")).containsExactly(Integer.toString(4 - i));
+    }
     RateLimitException e = catchThrowableOfType(RateLimitException.class,
         () -> both.get(1).chat().completions().create(ask()));
     assertThat(e).isNotNull();
@@ -159,8 +172,8 @@ final class SharedLimitsE2ETest {
     gateways.clear();
     assertThat(admitted).isEqualTo(100);
     assertThat(heldInFlight).as("refusals that met reservations in flight").isPositive();
-    try (Store store = SqliteStore.open(dir.resolve("home"))) {
-      BigDecimal spent = store.spentSince(key.key().id(), null, 0);
+    try (Store ledger = store.open(dir.resolve("home"))) {
+      BigDecimal spent = ledger.spentSince(key.key().id(), null, 0);
       assertThat(spent).isEqualByComparingTo("1");
       System.out.printf("two instances, budget $1, 500 concurrent requests of worst case $0.01: %d admitted, %d "
           + "refused (%d while reservations were held), metered spend $%s%n", admitted, 500 - admitted,
@@ -188,7 +201,19 @@ final class SharedLimitsE2ETest {
     OpenAIClient b = client(g.get(1), key.secret());
     a.chat().completions().create(ask());
 
+    // Mid-load: 20 requests on their way, Redis stops, 20 more. Each is admitted (and answered) or refused with a
+    // 503; none hangs or fails otherwise, and none sent after the stop is admitted.
+    Keys.Issued loaded = key(g.get(0), g.get(1), new Limits(1_000, null, null), null);
+    List<CompletableFuture<HttpResponse<String>>> before = send(g, loaded.secret(), 20);
     redis.stop();
+    List<CompletableFuture<HttpResponse<String>>> after = send(g, loaded.secret(), 20);
+    for (var f : before) assertThat(f.get(60, TimeUnit.SECONDS).statusCode()).isIn(200, 503);
+    for (var f : after) {
+      HttpResponse<String> r = f.get(60, TimeUnit.SECONDS);
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+      assertThat(r.headers().firstValue("retry-after")).contains("1");
+      assertThat(r.body()).contains("admission_unavailable");
+    }
     InternalServerException e = catchThrowableOfType(InternalServerException.class,
         () -> b.chat().completions().create(ask()));
     assertThat(e).isNotNull();
@@ -234,8 +259,8 @@ final class SharedLimitsE2ETest {
     List<Gateway> g = start("closed", 2);
     Keys.Issued key = key(g.get(0), g.get(1), null, "0.05/total");
     for (int i = 0; i < 3; i++) client(g.get(i % 2), key.secret()).chat().completions().create(ask());
-    try (Store store = SqliteStore.open(dir.resolve("home"))) {
-      await("the usage reaches the ledger", () -> store.spentSince(key.key().id(), null, 0)
+    try (Store ledger = store.open(dir.resolve("home"))) {
+      await("the usage reaches the ledger", () -> ledger.spentSince(key.key().id(), null, 0)
           .compareTo(new BigDecimal("0.03")) == 0);
     }
     redis.stop();
@@ -249,8 +274,53 @@ final class SharedLimitsE2ETest {
     assertThat(e.getMessage()).contains("Budget exceeded", "$0 left ($0.05 spent, $0 held by 0 requests in flight)");
   }
 
+  @Test
+  void aDeploymentEjectedByOneInstanceIsEjectedByTheOther() throws Exception {
+    List<Gateway> g = start("closed", 2);
+    assertThat(state(g.get(1))).isEqualTo("healthy");
+    // The first deployment refuses connections: the request fails over, and the breaker of A trips at once.
+    assertThat(client(g.get(0), MASTER).chat().completions().create(ChatCompletionCreateParams.builder()
+        .model("failover").addUserMessage("hi").build()).choices()).isNotEmpty();
+    // B never sent it anything; the hint ejects it there (for the second A chose; then B probes it itself).
+    await("the other instance ejects the dead deployment", () -> !state(g.get(1)).equals("healthy"));
+    assertThat(state(g.get(1))).isIn("ejected", "probing next");
+  }
+
+  /** The state the routes report gives the dead deployment of model {@code failover} on {@code g}. */
+  private String state(Gateway g) {
+    try {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + g.port()
+          + "/admin/routes/failover")).header("authorization", "Bearer " + MASTER).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      for (var d : dev.switchboard.util.Json.MAPPER.readTree(r.body()).findParents("state")) {
+        if (d.toString().contains("dead")) return d.get("state").asString();
+      }
+      throw new AssertionError("no dead deployment in " + r.body());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  private static int closedPort() throws java.io.IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort(); // closed again at once: connections to it are refused
+    }
+  }
+
   /** Sends {@code n} chat requests at once, alternating over the gateways; answers in the order sent. */
   private List<HttpResponse<String>> fire(List<Gateway> g, String key, int n) throws Exception {
+    List<CompletableFuture<HttpResponse<String>>> sent = send(g, key, n);
+    CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(90, TimeUnit.SECONDS);
+    List<HttpResponse<String>> out = new ArrayList<>(n);
+    for (CompletableFuture<HttpResponse<String>> f : sent) out.add(f.join());
+    return out;
+  }
+
+  private List<CompletableFuture<HttpResponse<String>>> send(List<Gateway> g, String key, int n) {
     List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       URI uri = URI.create(g.get(i % g.size()).openAiBaseUrl() + "/chat/completions");
@@ -260,10 +330,7 @@ final class SharedLimitsE2ETest {
           .header("authorization", "Bearer " + key).header("content-type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()));
     }
-    CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(90, TimeUnit.SECONDS);
-    List<HttpResponse<String>> out = new ArrayList<>(n);
-    for (CompletableFuture<HttpResponse<String>> f : sent) out.add(f.join());
-    return out;
+    return sent;
   }
 
   /** Polls an observable condition until it holds, for at most 15 s. */

@@ -11,8 +11,11 @@ import java.nio.file.Path;
  * for the test to read what the gateway wrote.
  */
 public final class StoreUnderTest {
-  /** Which store; the name a parameterised test shows. */
-  public enum Kind { SQLITE, POSTGRES }
+  /**
+   * Which store; the name a parameterised test shows. {@code POSTGRES_REDIS} is the scaled-out setup: PostgreSQL,
+   * and limits and budgets counted in the JVM's {@link LocalRedis}.
+   */
+  public enum Kind { SQLITE, POSTGRES, POSTGRES_REDIS }
 
   private final Kind kind;
   private final String url;
@@ -24,7 +27,7 @@ public final class StoreUnderTest {
 
   /** For PostgreSQL, makes a new empty database. */
   public static StoreUnderTest of(Kind kind) {
-    return new StoreUnderTest(kind, kind == Kind.POSTGRES ? LocalPostgres.shared().newDatabase() : null);
+    return new StoreUnderTest(kind, kind != Kind.SQLITE ? LocalPostgres.shared().newDatabase() : null);
   }
 
   public Kind kind() {
@@ -39,7 +42,9 @@ public final class StoreUnderTest {
   /** A top-level {@code store:} section (empty for SQLite, the default), ending in a newline. */
   public String yaml() {
     if (kind == Kind.SQLITE) return "";
-    return "store: {type: postgres, url: \"" + url + "\", user: " + LocalPostgres.shared().user() + ", pool_size: 4}\n";
+    String redis = kind == Kind.POSTGRES_REDIS ? "redis: {url: \"" + LocalRedis.shared().url() + "\"}\n" : "";
+    return "store: {type: postgres, url: \"" + url + "\", user: " + LocalPostgres.shared().user() + ", pool_size: 4}\n"
+        + redis;
   }
 
   /** The store the gateway with {@code home} as its state directory wrote to. */
