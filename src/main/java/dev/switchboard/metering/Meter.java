@@ -43,14 +43,13 @@ public final class Meter implements ExchangeObserver, AutoCloseable {
 
   /** How long the writer goes on spooling after the store failed before it tries the store again. */
   static final long RETRY_MILLIS = 1_000;
-  /** The default bound of the spool, in records (about 400 bytes each on disk). */
-  public static final long DEFAULT_SPOOL_LIMIT = 1_000_000;
 
   private final Store store;
   /** Null when the Meter keeps failed batches in memory only (tests of the queue). */
   private final Spool spool;
-  /** Writer thread only: when the store may be tried again while the spool holds records. */
+  /** Guarded by {@code this}: when the store may be tried again while the spool holds records. */
   private long retryAtMillis;
+  /** Guarded by {@code this}: the last write failed (to log the outage once, and its end). */
   private boolean storeDown;
   private final ConcurrentLinkedQueue<ExchangeRecord> pending = new ConcurrentLinkedQueue<>();
   private final AtomicInteger queued = new AtomicInteger();
@@ -115,8 +114,8 @@ public final class Meter implements ExchangeObserver, AutoCloseable {
   synchronized void flush() {
     long lost = dropped.getAndSet(0);
     if (lost > 0) {
-      log.error("metering: the store has not been written for a while and the spool is full; {} usage records were "
-          + "dropped", lost);
+      log.error("metering: the store has not been written for a while and {} is full; {} usage records were dropped",
+          spool == null ? "the queue" : "the spool (metering.spool_limit)", lost);
     }
     long now = System.currentTimeMillis();
     if (spool != null && spool.size() > 0) {
@@ -213,5 +212,6 @@ public final class Meter implements ExchangeObserver, AutoCloseable {
       retryAtMillis = 0; // the last chance to write the spool before the process ends: take it
     }
     flush();
+    if (spool != null) spool.close();
   }
 }

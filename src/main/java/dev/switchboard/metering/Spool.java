@@ -9,6 +9,8 @@ import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,8 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Usage records that could not be written to the store, kept on disk until it can be: one JSON line per record in
- * {@value #FILE} in the state directory, each appended batch forced to disk before {@link #append} returns, so a
- * crash loses none of them. Bounded to {@code limit} records: beyond it records are refused (the caller drops them
+ * {@value #FILE} in the state directory (another name when instances share the directory: see the constructor),
+ * each appended batch forced to disk before {@link #append} returns, so a crash loses none of them. Bounded to {@code limit} records: beyond it records are refused (the caller drops them
  * and says so). Used by the Meter's one writer thread only; not thread-safe, except {@link #size}.
  */
 final class Spool {
@@ -54,22 +56,83 @@ final class Spool {
   }
 
   private final Path file;
+  private final FileChannel channel;
+  private final FileLock lock;
   private final long limit;
   private volatile long size;
 
-  /** Opens the spool in {@code home}, counting what an earlier run left in it. */
+  /**
+   * Opens this process's spool in {@code home}: {@value #FILE}, or when another live process holds that (instances
+   * sharing a state directory) the first of {@code usage-spool-2.jsonl}, {@code -3}, … that none holds. Each file is
+   * locked for the life of its process, so two never write or replay one spool. What dead processes left in the
+   * other spool files is moved into this one, to be written with it.
+   */
   Spool(Path home, long limit) {
-    this.file = home.resolve(FILE);
     this.limit = limit;
-    long n = 0;
-    if (Files.exists(file)) {
-      try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-        while (in.readLine() != null) n++;
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read the usage spool " + file + ": " + e.getMessage(), e);
+    try {
+      Files.createDirectories(home);
+      Path taken = null;
+      FileChannel ch = null;
+      FileLock held = null;
+      for (int slot = 1; held == null; slot++) {
+        if (slot > MAX_SLOTS) {
+          throw new IllegalStateException(MAX_SLOTS + " processes already spool usage in " + home + "; give each "
+              + "instance a state directory of its own");
+        }
+        taken = home.resolve(name(slot));
+        ch = FileChannel.open(taken, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        held = tryLock(ch);
+        if (held == null) ch.close();
+      }
+      this.file = taken;
+      this.channel = ch;
+      this.lock = held;
+      adoptOrphans(home);
+      size = countLines();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open the usage spool in " + home + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static final int MAX_SLOTS = 64;
+
+  private static String name(int slot) {
+    return slot == 1 ? FILE : "usage-spool-" + slot + ".jsonl";
+  }
+
+  private static FileLock tryLock(FileChannel ch) throws IOException {
+    try {
+      return ch.tryLock();
+    } catch (OverlappingFileLockException e) {
+      return null; // held by another Meter of this JVM
+    }
+  }
+
+  /** Appends the spool files no live process holds to this one, forced, then empties them. */
+  private void adoptOrphans(Path home) throws IOException {
+    for (int slot = 1; slot <= MAX_SLOTS; slot++) {
+      Path other = home.resolve(name(slot));
+      if (other.equals(file) || !Files.exists(other)) continue;
+      try (FileChannel ch = FileChannel.open(other, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        FileLock l = tryLock(ch);
+        if (l == null || ch.size() == 0) continue;
+        long n = ch.size();
+        for (long at = 0; at < n; ) at += ch.transferTo(at, n - at, channel.position(channel.size()));
+        channel.force(false);
+        ch.truncate(0);
+        ch.force(false);
+        l.release();
+        log.info("metering: took over the usage spool {} left by a process that ended", other);
       }
     }
-    size = n;
+  }
+
+  private long countLines() throws IOException {
+    long n = 0;
+    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      while (in.readLine() != null) n++;
+    }
+    return n;
   }
 
   /** Records waiting on disk. */
@@ -94,13 +157,10 @@ final class Spool {
       sb.append(Json.MAPPER.writeValueAsString(Line.of(records.get(i), atMillis))).append('\n');
     }
     try {
-      Files.createDirectories(file.getParent());
-      try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.APPEND)) {
-        ByteBuffer buf = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8));
-        while (buf.hasRemaining()) ch.write(buf);
-        ch.force(false);
-      }
+      ByteBuffer buf = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8));
+      channel.position(channel.size());
+      while (buf.hasRemaining()) channel.write(buf);
+      channel.force(false);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the usage spool " + file + ": " + e.getMessage(), e);
     }
@@ -114,7 +174,7 @@ final class Spool {
    * again at the next replay, which the store ignores by request id.
    */
   void replay(int batch, Consumer<List<ExchangeRecord>> write) {
-    if (size == 0 && !Files.exists(file)) return;
+    if (size == 0) return;
     try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       List<ExchangeRecord> pending = new ArrayList<>(Math.min(batch, 4096));
       String line;
@@ -137,10 +197,22 @@ final class Spool {
       throw new UncheckedIOException("cannot read the usage spool " + file + ": " + e.getMessage(), e);
     }
     try {
-      Files.deleteIfExists(file);
+      // Emptied, not deleted: the lock is on this file, and a new file at the same path would be free to lock.
+      channel.truncate(0);
+      channel.force(false);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot empty the usage spool " + file + ": " + e.getMessage(), e);
     }
     size = 0;
+  }
+
+  /** Releases the spool file; what it holds stays for the next start. */
+  void close() {
+    try {
+      lock.release();
+      channel.close();
+    } catch (IOException e) {
+      log.warn("metering: closing the usage spool {}: {}", file, e.getMessage());
+    }
   }
 }

@@ -8,6 +8,8 @@
  * usage never came), cost at that deployment's price, duration, time to first byte, status and attempts. Its
  * observers hear of it on the event loop; {@link dev.switchboard.metering.Meter} is one of them and only queues it.
  * The Meter's single writer thread commits the queue in batches every flush interval, so the store's latency never
- * reaches a client, and a crash loses at most the queue (see {@code docs/operations.md}, "Usage records").
+ * reaches a client, and a crash loses at most the queue (see {@code docs/operations.md}, "Usage records"). What the
+ * store refuses (PostgreSQL down) goes to the {@link dev.switchboard.metering.Spool} on disk and is written when the
+ * store answers again ("Running on PostgreSQL").
  */
 package dev.switchboard.metering;

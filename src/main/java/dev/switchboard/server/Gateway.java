@@ -136,8 +136,9 @@ public final class Gateway implements AutoCloseable {
       store = openStore(config.store(), config.home());
       // Before the budgets are rebuilt from the ledger: a spool left by an earlier run is written first, so that
       // the spend it holds counts.
-      Meter metering = meter = new Meter(store, config.metering().flushInterval(), config.home(),
-          config.metering().spoolLimit());
+      Meter metering = meter = config.metering().spoolLimit() == 0
+          ? new Meter(store, config.metering().flushInterval())
+          : new Meter(store, config.metering().flushInterval(), config.home(), config.metering().spoolLimit());
       // The config loader has read this key already if the config holds encrypted values, and never creates one;
       // here it is created on the first start, for the SigV4 secrets of virtual keys. Both read the same source.
       SecretBox box = SecretBox.load(config.home(), env);

@@ -20,7 +20,8 @@ import org.flywaydb.core.Flyway;
 /**
  * The shared store: PostgreSQL through a HikariCP pool, its schema migrated by Flyway from {@code db/postgresql} at
  * open (Flyway's lock makes instances that start together migrate once). Many instances write the same usage ledger;
- * a request id counts once whichever instance, or replay, writes it. Costs are NUMERIC, so sums are exact in SQL.
+ * a request id counts once whichever instance, or replay, writes it. Batches go in by COPY ({@link Writes}). Costs
+ * are NUMERIC, so sums are exact in SQL.
  *
  * <p>A failure to reach the database is thrown as {@link Store.Unavailable}, so that callers can tell an outage (the
  * metering spool takes over, the admin API answers 503) from a mistake.
@@ -33,13 +34,27 @@ public final class PostgresStore implements Store {
       + "reasoning_tokens, estimated, cost_usd, duration_ms, first_byte_ms, key_id, team_id, front_door";
   private static final String ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
+  /**
+   * How usage batches are written; both ignore a request id already stored. {@link #COPY} is what the store uses:
+   * {@code bench/ledger} measures both (docs/benchmarks.md), and COPY was as fast or faster in every run so far,
+   * with one statement per batch whatever its size.
+   */
+  public enum Writes {
+    /** COPY (CSV) into a session's temporary table, then {@code INSERT … SELECT … ON CONFLICT DO NOTHING}. */
+    COPY,
+    /** Multi-row {@code INSERT … VALUES (…), (…) … ON CONFLICT DO NOTHING}, up to 1,000 rows per statement. */
+    INSERT
+  }
+
   private final HikariDataSource pool;
   private final String where;
+  private final Writes writes;
   private final String fullInsert;
 
-  private PostgresStore(HikariDataSource pool, String where) {
+  private PostgresStore(HikariDataSource pool, String where, Writes writes) {
     this.pool = pool;
     this.where = where;
+    this.writes = writes;
     this.fullInsert = insert(ROWS_PER_STATEMENT);
   }
 
@@ -51,6 +66,11 @@ public final class PostgresStore implements Store {
    * @throws Store.Unavailable when the database cannot be reached; the message names the URL without secrets
    */
   public static PostgresStore open(String url, String user, String password, int poolSize) {
+    return open(url, user, password, poolSize, Writes.COPY);
+  }
+
+  /** Like {@link #open(String, String, String, int)}, writing usage the given way (for the benchmark). */
+  public static PostgresStore open(String url, String user, String password, int poolSize, Writes writes) {
     String where = redacted(url);
     HikariConfig c = new HikariConfig();
     c.setJdbcUrl(url);
@@ -70,7 +90,7 @@ public final class PostgresStore implements Store {
     HikariDataSource pool = new HikariDataSource(c);
     try {
       Flyway.configure().dataSource(pool).locations("classpath:db/postgresql").load().migrate();
-      return new PostgresStore(pool, where);
+      return new PostgresStore(pool, where, writes);
     } catch (RuntimeException e) {
       pool.close();
       throw new Store.Unavailable("cannot open the PostgreSQL store at " + where + ": " + rootMessage(e), e);
@@ -106,15 +126,8 @@ public final class PostgresStore implements Store {
         try (java.sql.Statement s = c.createStatement()) {
           s.execute("SET LOCAL synchronous_commit = on");
         }
-        for (int from = 0; from < records.size(); from += ROWS_PER_STATEMENT) {
-          List<ExchangeRecord> chunk = records.subList(from, Math.min(records.size(), from + ROWS_PER_STATEMENT));
-          try (PreparedStatement ps = c.prepareStatement(chunk.size() == ROWS_PER_STATEMENT ? fullInsert
-              : insert(chunk.size()))) {
-            int i = 1;
-            for (ExchangeRecord r : chunk) i = bind(ps, i, r, atMillis);
-            ps.executeUpdate();
-          }
-        }
+        if (writes == Writes.COPY) copy(c, records, atMillis);
+        else insert(c, records, atMillis);
         c.commit();
       } catch (SQLException | RuntimeException e) {
         try {
@@ -126,6 +139,40 @@ public final class PostgresStore implements Store {
       } // the pool restores auto-commit when the connection goes back
     } catch (SQLException e) {
       throw failure(e, "cannot record usage");
+    }
+  }
+
+  private void insert(Connection c, List<ExchangeRecord> records, long atMillis) throws SQLException {
+    for (int from = 0; from < records.size(); from += ROWS_PER_STATEMENT) {
+      List<ExchangeRecord> chunk = records.subList(from, Math.min(records.size(), from + ROWS_PER_STATEMENT));
+      try (PreparedStatement ps = c.prepareStatement(chunk.size() == ROWS_PER_STATEMENT ? fullInsert
+          : insert(chunk.size()))) {
+        int i = 1;
+        for (ExchangeRecord r : chunk) i = bind(ps, i, r, atMillis);
+        ps.executeUpdate();
+      }
+    }
+  }
+
+  /**
+   * COPY cannot skip a row that conflicts, so the batch lands in a temporary table first (one per session, emptied
+   * at every commit) and moves on from there.
+   */
+  private static void copy(Connection c, List<ExchangeRecord> records, long atMillis) throws SQLException {
+    try (java.sql.Statement s = c.createStatement()) {
+      s.execute("CREATE TEMPORARY TABLE IF NOT EXISTS usage_in (LIKE usage) ON COMMIT DELETE ROWS");
+    }
+    StringBuilder csv = new StringBuilder(records.size() * 256);
+    for (ExchangeRecord r : records) UsageCsv.append(csv, r, atMillis);
+    try {
+      c.unwrap(org.postgresql.PGConnection.class).getCopyAPI().copyIn("COPY usage_in (" + COLUMNS
+          + ") FROM STDIN (FORMAT csv)", new java.io.StringReader(csv.toString()));
+    } catch (java.io.IOException e) {
+      throw new SQLException("cannot copy usage: " + e.getMessage(), "08006", e);
+    }
+    try (java.sql.Statement s = c.createStatement()) {
+      s.execute("INSERT INTO usage (" + COLUMNS + ") SELECT " + COLUMNS + " FROM usage_in "
+          + "ON CONFLICT (request_id) DO NOTHING");
     }
   }
 
@@ -362,13 +409,14 @@ public final class PostgresStore implements Store {
   }
 
   /**
-   * An outage (a connection that cannot be had or was lost: SQLSTATE class 08, or the pool's wait running out) as
-   * {@link Store.Unavailable}; anything else as a plain failure.
+   * An outage as {@link Store.Unavailable}: a connection that cannot be had or was lost (SQLSTATE class 08, the
+   * pool's wait running out), a server shutting down (57P), out of disk, memory or connections (53), or a read-only
+   * standby after a failover (25006). Anything else as a plain failure.
    */
   private RuntimeException failure(SQLException e, String what) {
     String state = e.getSQLState();
     if (e instanceof SQLTransientConnectionException || (state != null && (state.startsWith("08")
-        || state.startsWith("57P")))) {
+        || state.startsWith("57P") || state.startsWith("53") || state.equals("25006")))) {
       return new Store.Unavailable(what + ": PostgreSQL at " + where + " is unavailable (" + e.getMessage() + ")", e);
     }
     return new IllegalStateException(what + ": " + e.getMessage(), e);

@@ -14,21 +14,31 @@ import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.models.Model;
 import dev.switchboard.exchange.ExchangeRecord;
 import dev.switchboard.testing.GatewayFixture;
+import dev.switchboard.testing.StoreUnderTest;
 import java.nio.file.Path;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** A virtual key used from the OpenAI and Anthropic SDKs: who it is, what it may use, and when it stops working. */
+/**
+ * A virtual key used from the OpenAI and Anthropic SDKs: who it is, what it may use, and when it stops working. On
+ * the embedded store and on PostgreSQL.
+ */
+@ParameterizedClass
+@EnumSource(StoreUnderTest.Kind.class)
 final class VirtualKeyE2ETest {
   @TempDir Path dir;
+  @Parameter StoreUnderTest.Kind store;
   private GatewayFixture fx;
 
   @BeforeEach
   void start() {
-    fx = GatewayFixture.start(dir);
+    fx = GatewayFixture.start(dir, store);
   }
 
   @AfterEach

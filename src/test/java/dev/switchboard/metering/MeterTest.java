@@ -134,4 +134,27 @@ final class MeterTest {
     assertThat(meter.spooled()).isZero();
     assertThat(store.written).containsExactly("req_0", "req_1", "req_2", "req_3", "req_4", "req_late");
   }
+
+  @Test
+  void instancesSharingAStateDirectoryEachSpoolToTheirOwnFileAndNothingIsLeftBehind() {
+    StubStore down = new StubStore();
+    down.failing = true;
+    Meter a = new Meter(down, Duration.ofMinutes(1), home, 1000);
+    Meter b = new Meter(down, Duration.ofMinutes(1), home, 1000);
+    for (int i = 0; i < 3; i++) a.ended(record("a_" + i, "p/u"));
+    for (int i = 0; i < 2; i++) b.ended(record("b_" + i, "p/u"));
+    a.close(); // both spool, each to its own file
+    b.flush();
+    assertThat(a.spooled()).isEqualTo(3);
+    assertThat(b.spooled()).isEqualTo(2);
+
+    StubStore up = new StubStore();
+    Meter c = new Meter(up, Duration.ofMinutes(1), home, 1000); // takes the file A left; B's is still held
+    assertThat(up.written).containsExactly("a_0", "a_1", "a_2");
+    c.close();
+    b.close(); // B ends with its spool unwritten
+    Meter d = new Meter(up, Duration.ofMinutes(1), home, 1000); // takes over what B left
+    d.close();
+    assertThat(up.written).containsExactly("a_0", "a_1", "a_2", "b_0", "b_1");
+  }
 }

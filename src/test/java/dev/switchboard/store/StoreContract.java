@@ -129,6 +129,17 @@ abstract class StoreContract {
   }
 
   @Test
+  void textWithCommasQuotesLineBreaksAndAccentsComesBackAsWritten() {
+    String model = "a,\"b\"\nc, é \\N";
+    store.recordUsage(List.of(record("odd,\"id\"", model, "k,1", "", 200, "0.5", 1, 2, false, DAY1),
+        record("plain", "m", null, null, 200, null, 1, 2, false, DAY1)), 0);
+    assertThat(store.usage(new UsageQuery(List.of(UsageGroup.MODEL, UsageGroup.KEY, UsageGroup.TEAM), 0,
+        Long.MAX_VALUE, null, null, null))).extracting(UsageRow::groups).containsExactly(
+            List.of(model, "k,1", ""), Arrays.asList("m", null, null));
+    assertThat(store.usage(model).costUsd()).isEqualTo("0.5");
+  }
+
+  @Test
   void spendIsCountedFromTheWindowsStart() {
     fourRecords();
     assertThat(store.spentSince("k1", null, 0)).isEqualByComparingTo("0.100001");
