@@ -1,5 +1,7 @@
 package dev.switchboard.server;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -43,7 +45,7 @@ public interface HealthSource {
    */
   record Probe(Effect effect, Map<String, Object> state) {
     public Probe {
-      state = Map.copyOf(state);
+      state = Collections.unmodifiableMap(new LinkedHashMap<>(state)); // in the order given: "type", "state" first
     }
   }
 
