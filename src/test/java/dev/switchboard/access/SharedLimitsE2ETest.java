@@ -86,6 +86,12 @@ final class SharedLimitsE2ETest {
 
   /** Starts {@code n} gateways on one state directory and one Redis; waits until each has reached Redis. */
   private List<Gateway> start(String onFailure, int n) throws Exception {
+    List<Gateway> out = startUnchecked(onFailure, n);
+    for (Gateway g : out) await("the gateway reaches Redis", () -> g.redisState().up());
+    return out;
+  }
+
+  private List<Gateway> startUnchecked(String onFailure, int n) throws Exception {
     Path config = dir.resolve("switchboard.yaml");
     Files.writeString(config, """
         providers:
@@ -109,7 +115,6 @@ final class SharedLimitsE2ETest {
           dir.resolve("home"))), env::get, r -> {});
       gateways.add(g);
       out.add(g);
-      await("gateway " + i + " reaches Redis", () -> g.redisState().up());
     }
     return out;
   }
@@ -228,6 +233,25 @@ final class SharedLimitsE2ETest {
     for (Gateway x : g) await("the instance sees Redis again", () -> x.redisState().up());
     for (int i = 0; i < 4; i++) (i % 2 == 0 ? a : b).chat().completions().create(ask());
     assertThat(catchThrowableOfType(RateLimitException.class, () -> a.chat().completions().create(ask())))
+        .isNotNull();
+  }
+
+  @Test
+  void aGatewayStartedWhileRedisIsDownStartsAndJoinsWhenRedisComesUp() throws Exception {
+    redis.stop();
+    Gateway g = startUnchecked("closed", 1).getFirst();
+    assertThat(g.redisState().up()).isFalse();
+    assertThat(g.redisState().sinceMillis()).isPositive();
+    Keys.Issued key = g.keys().createKey(new Keys.KeySpec(null, "early", null, new Limits(2, null, null), null,
+        null, null, false));
+    OpenAIClient c = client(g, key.secret());
+    assertThat(catchThrowableOfType(InternalServerException.class, () -> c.chat().completions().create(ask())))
+        .isNotNull();
+    redis.start();
+    await("the gateway reaches Redis", () -> g.redisState().up());
+    c.chat().completions().create(ask());
+    c.chat().completions().create(ask());
+    assertThat(catchThrowableOfType(RateLimitException.class, () -> c.chat().completions().create(ask())))
         .isNotNull();
   }
 
