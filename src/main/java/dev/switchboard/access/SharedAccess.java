@@ -4,7 +4,10 @@ import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.routing.Admission;
 import dev.switchboard.routing.Catalog;
 import dev.switchboard.store.Store;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
 import java.time.InstantSource;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -65,6 +68,16 @@ public final class SharedAccess implements AutoCloseable {
   /** The router's admission: limits and budgets counted in Redis. */
   public Admission admission() {
     return admission;
+  }
+
+  /**
+   * Asks Redis (one PING, bounded by the link's command timeout) while it is taken for up, then answers the state:
+   * an idle instance would otherwise learn of an outage only from its next request. While down, the link's own
+   * probes bring it back. Never fails.
+   */
+  public Future<RedisState> check() {
+    if (!link.up()) return Future.succeededFuture(state());
+    return link.send(Request.cmd(Command.PING)).transform(ar -> Future.succeededFuture(state()));
   }
 
   public RedisState state() {

@@ -52,6 +52,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Gateway implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+  /** How long {@code /health/ready} waits for its sources: well inside a load balancer's check timeout. */
+  private static final long READY_DEADLINE_MILLIS = 2_000;
 
   private final Vertx vertx;
   private final SwitchboardConfig config;
@@ -157,7 +159,8 @@ public final class Gateway implements AutoCloseable {
           new AnthropicFrontDoor(built, router), new BedrockFrontDoor(built, router, key, authenticator, keys.ring()),
           new RoutesEndpoint(built, router), new AdminApi(vertx, keys, store, built),
           observer, config.server().bodyLimitBytes(),
-          providers.size());
+          new Readiness(vertx, healthSources(config.store(), store, metering, shared), providers.size(),
+              READY_DEADLINE_MILLIS));
       int port = listen(vertx, config.server(), certificate, handler, loops);
       return new Gateway(vertx, config, key, built, List.copyOf(providers), List.copyOf(notes), simulator,
           certificate, port, store, meter, keys, shared);
@@ -168,6 +171,13 @@ public final class Gateway implements AutoCloseable {
       if (store != null) store.close();
       throw e;
     }
+  }
+
+  /** What {@code /health/ready} asks: the store (with the Meter's spool) and Redis ({@code off} without it). */
+  private static List<HealthSource> healthSources(SwitchboardConfig.Store settings, Store store, Meter meter,
+      SharedAccess shared) {
+    return List.of(new StoreHealth(store, settings.type(), meter::spooled),
+        shared == null ? HealthSource.off("redis") : new RedisHealth(shared));
   }
 
   /**

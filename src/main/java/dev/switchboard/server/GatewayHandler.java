@@ -47,11 +47,11 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   private final AdminApi adminApi;
   private final ExchangeObserver observer;
   private final long bodyLimit;
-  private final Buffer ready;
+  private final Readiness readiness;
 
   GatewayHandler(Authenticator authenticator, OpenAiFrontDoor openai, AnthropicFrontDoor anthropic,
       BedrockFrontDoor bedrock, RoutesEndpoint routes, AdminApi adminApi, ExchangeObserver observer, long bodyLimit,
-      int providers) {
+      Readiness readiness) {
     this.authenticator = authenticator;
     this.openai = openai;
     this.anthropic = anthropic;
@@ -60,7 +60,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     this.adminApi = adminApi;
     this.observer = observer;
     this.bodyLimit = bodyLimit;
-    this.ready = Buffer.buffer("{\"status\":\"ready\",\"providers\":" + providers + "}");
+    this.readiness = readiness;
   }
 
   @Override
@@ -89,7 +89,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
         }
       }
       case "/health/live" -> plainJson(req.response(), 200, LIVE);
-      case "/health/ready" -> plainJson(req.response(), 200, ready);
+      case "/health/ready" -> ready(req.response());
       default -> {
         if (path.startsWith(BEDROCK_PREFIX)) {
           bedrock(req);
@@ -237,6 +237,18 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     }
     ex.fail(AuthErrors.of(check.verdict()), "rejected");
     return false;
+  }
+
+  /** No key: load balancers have none. The answer holds states and counts, never a credential. */
+  private void ready(HttpServerResponse resp) {
+    readiness.check().onComplete(ar -> {
+      if (ar.succeeded()) {
+        resp.putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+        plainJson(resp, ar.result().status(), ar.result().body());
+      } else {
+        internalError(resp, ar.cause());
+      }
+    });
   }
 
   private static void plainJson(HttpServerResponse resp, int status, Buffer body) {

@@ -309,6 +309,17 @@ public final class SqliteStore implements Store {
     return new IllegalStateException(what + ": " + m, e);
   }
 
+  /** One trivial query: a closed store or a file gone bad is down. */
+  @Override
+  public synchronized Health health() {
+    try (Statement st = connection.createStatement()) {
+      st.executeQuery("SELECT 1").close();
+      return new Health(true, "sqlite");
+    } catch (SQLException e) {
+      return new Health(false, "sqlite: " + e.getMessage());
+    }
+  }
+
   @Override
   public synchronized void close() {
     try {

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * that a test can kill it as the kernel would ({@link #kill}: SIGKILL, no shutdown hook runs) and start it again on the
  * same home ({@link #start} once more). Needs the packaged jar: use from failsafe ITs, which run after {@code package}.
  */
-final class GatewayProcess implements AutoCloseable {
+public final class GatewayProcess implements AutoCloseable {
   private static final Pattern LISTENING = Pattern.compile("is listening on (http://127\\.0\\.0\\.1:\\d+)");
 
   private final Process process;
@@ -35,7 +35,7 @@ final class GatewayProcess implements AutoCloseable {
    *
    * @param env added to the child's environment, after the caller's provider keys are taken out of it
    */
-  static GatewayProcess start(Path home, Path config, Map<String, String> env) throws Exception {
+  public static GatewayProcess start(Path home, Path config, Map<String, String> env) throws Exception {
     ProcessBuilder pb = new ProcessBuilder("bin/switchboard", "serve", "--port", "0", "--config", config.toString())
         .redirectErrorStream(true);
     Map<String, String> childEnv = pb.environment();
@@ -82,18 +82,18 @@ final class GatewayProcess implements AutoCloseable {
   }
 
   /** {@code http://127.0.0.1:<port>}. */
-  String baseUrl() {
+  public String baseUrl() {
     return baseUrl;
   }
 
   /** SIGKILL, then waits for the process to be gone: nothing of the gateway's runs after this. */
-  void kill() throws InterruptedException {
+  public void kill() throws InterruptedException {
     process.destroyForcibly();
     if (!process.waitFor(30, TimeUnit.SECONDS)) throw new IllegalStateException("the killed gateway is still alive");
   }
 
   /** SIGTERM: the gateway's shutdown hook stops the server and writes every pending usage record. */
-  void stop() throws InterruptedException {
+  public void stop() throws InterruptedException {
     process.destroy();
     if (!process.waitFor(30, TimeUnit.SECONDS)) {
       process.destroyForcibly();
