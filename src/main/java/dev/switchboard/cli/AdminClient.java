@@ -58,9 +58,15 @@ final class AdminClient implements AutoCloseable {
 
   /** The body of a successful answer as text. @throws Failure with the API's message otherwise */
   String text(String method, String path, String json, String accept) {
+    return text(method, path, json, accept, java.util.Map.of());
+  }
+
+  /** As {@link #text(String, String, String, String)}, with more request headers (routing hints, say). */
+  String text(String method, String path, String json, String accept, java.util.Map<String, String> headers) {
     HttpRequest.Builder req = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30))
         .header("authorization", "Bearer " + masterKey).header("accept", accept)
         .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+    headers.forEach(req::header);
     if (json != null) req.header("content-type", "application/json");
     HttpResponse<String> resp;
     try {

@@ -1,21 +1,11 @@
 package dev.switchboard.cli;
 
-import dev.switchboard.config.ConfigException;
-import dev.switchboard.config.ConfigLoader;
-import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.util.Json;
-import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import tools.jackson.databind.JsonNode;
@@ -30,16 +20,7 @@ public final class RoutesCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "A model name clients send")
   String model;
 
-  @Option(names = "--url", description = "The gateway (default: from the config's host and port, else "
-      + "http://127.0.0.1:8040)")
-  URI url;
-
-  @Option(names = "--config", description = "YAML config file (default: $SWITCHBOARD_CONFIG, else none)")
-  Path config;
-
-  @Option(names = "--home", description = "State directory holding master.key (default: $SWITCHBOARD_HOME, else "
-      + "~/.switchboard)")
-  Path home;
+  @Mixin GatewayOptions gateway;
 
   @Option(names = "--strategy", description = "Narrow as a request would: cheapest, latency, weighted or priority")
   String strategy;
@@ -57,45 +38,21 @@ public final class RoutesCommand implements Callable<Integer> {
   boolean json;
 
   @Override
-  public Integer call() throws IOException, InterruptedException {
-    SwitchboardConfig cfg;
-    try {
-      cfg = new ConfigLoader(System::getenv).load(new ConfigLoader.Flags(config, null, null, home));
-    } catch (ConfigException e) {
-      System.err.println("switchboard: configuration error: " + e.getMessage());
-      return 2;
-    }
-    URI base = url != null ? url : URI.create("http://" + cfg.server().host() + ":" + cfg.server().port());
-    String key = System.getenv("SWITCHBOARD_MASTER_KEY");
-    Path keyFile = cfg.home().resolve("master.key");
-    if ((key == null || key.isBlank()) && Files.isReadable(keyFile)) key = Files.readString(keyFile).trim();
-    if (key == null || key.isBlank()) {
-      System.err.println("switchboard: no master key: set SWITCHBOARD_MASTER_KEY, or pass --home with the gateway's "
-          + "state directory (it holds master.key)");
-      return 2;
-    }
-    HttpRequest.Builder req = HttpRequest.newBuilder(base.resolve("/admin/routes/"
-        + URLEncoder.encode(model, StandardCharsets.UTF_8).replace("+", "%20")))
-        .timeout(Duration.ofSeconds(10)).header("authorization", "Bearer " + key);
-    if (strategy != null) req.header("x-switchboard-strategy", strategy);
-    if (region != null) req.header("x-switchboard-region", region);
-    if (residency != null) req.header("x-switchboard-residency", residency);
-    if (maxPrice != null) req.header("x-switchboard-max-price", maxPrice);
-    HttpResponse<String> resp;
-    try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
-      resp = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      System.err.println("switchboard: cannot reach the gateway at " + base + " (" + e.getMessage() + "); is it "
-          + "running? Pass --url if it listens elsewhere.");
+  public Integer call() {
+    Map<String, String> narrowing = new LinkedHashMap<>();
+    if (strategy != null) narrowing.put("x-switchboard-strategy", strategy);
+    if (region != null) narrowing.put("x-switchboard-region", region);
+    if (residency != null) narrowing.put("x-switchboard-residency", residency);
+    if (maxPrice != null) narrowing.put("x-switchboard-max-price", maxPrice);
+    try (AdminClient client = gateway.client()) {
+      String body = client.text("GET", "/admin/routes/" + AdminClient.segment(model), null, "application/json",
+          narrowing);
+      System.out.print(json ? body + "\n" : table(Json.MAPPER.readTree(body)));
+      return 0;
+    } catch (AdminClient.Failure e) {
+      System.err.println("switchboard: " + e.getMessage());
       return 1;
     }
-    if (resp.statusCode() != 200) {
-      JsonNode err = Json.MAPPER.readTree(resp.body()).path("error");
-      System.err.println("switchboard: " + err.path("message").asString(resp.body()));
-      return 1;
-    }
-    System.out.print(json ? resp.body() + "\n" : table(Json.MAPPER.readTree(resp.body())));
-    return 0;
   }
 
   public static String table(JsonNode r) {
