@@ -39,6 +39,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The gateway's Prometheus metrics ({@code GET /metrics}; every metric is listed in docs/operations.md, "Metrics").
@@ -54,6 +56,7 @@ import java.util.function.Supplier;
  * <p>Thread-safe. {@link #scrape} may block on the store's health check: call it on a worker thread.
  */
 public final class GatewayMetrics implements ExchangeObserver {
+  private static final Logger log = LoggerFactory.getLogger(GatewayMetrics.class);
   static final String OTHER = "other";
   /** Seconds; from 5 ms (a cached refusal) to 5 min (a long generation). */
   private static final double[] LATENCY_BUCKETS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
@@ -86,6 +89,8 @@ public final class GatewayMetrics implements ExchangeObserver {
   /** Provider name → {@code gen_ai.provider.name} (the semantic conventions' well-known values). */
   private final Map<String, String> genAiProviders = new HashMap<>();
   private final LongAdder inFlight = new LongAdder();
+  /** Whether counting an exchange ever failed: logged once. Racy on purpose; a second log line would do no harm. */
+  private boolean failed;
 
   private final Counter requests;
   private final Counter errors;
@@ -138,6 +143,16 @@ public final class GatewayMetrics implements ExchangeObserver {
   @Override
   public void ended(ExchangeRecord r) {
     inFlight.decrement();
+    try {
+      count(r);
+    } catch (RuntimeException e) {
+      // An observer must not throw (the observers after it would miss the exchange); a bug here costs metrics only.
+      if (!failed) log.error("metrics: could not count an exchange; later failures are not logged", e);
+      failed = true;
+    }
+  }
+
+  private void count(ExchangeRecord r) {
     String model = model(r.model());
     RequestSeries rs = requestSeries.computeIfAbsent(
         new RequestKey(r.endpoint(), model, r.status(), r.outcome(), r.stream()), this::requestSeries);
