@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * <p>Labels are bounded: models, deployments and regions are the configured ones (anything else, as a pass-through
  * provider may bring, is {@code other}), teams are the teams; never a request id, key secret or prompt.
  *
- * <p>Thread-safe. {@link #scrape} may block on the store's health check: call it on a worker thread.
+ * <p>Thread-safe. {@link #scrape} waits up to a second for the store's health check: call it on a worker thread.
  */
 public final class GatewayMetrics implements ExchangeObserver {
   private static final Logger log = LoggerFactory.getLogger(GatewayMetrics.class);
@@ -89,6 +89,9 @@ public final class GatewayMetrics implements ExchangeObserver {
   /** Provider name → {@code gen_ai.provider.name} (the semantic conventions' well-known values). */
   private final Map<String, String> genAiProviders = new HashMap<>();
   private final LongAdder inFlight = new LongAdder();
+  private static final long STORE_WAIT_MILLIS = 1_000;
+  private volatile Thread storeCheck;
+  private volatile boolean storeAnswer;
   /** Whether counting an exchange ever failed: logged once. Racy on purpose; a second log line would do no harm. */
   private boolean failed;
 
@@ -179,7 +182,7 @@ public final class GatewayMetrics implements ExchangeObserver {
   /** A scrape: the metrics in the format {@code accept} asks for (OpenMetrics, else Prometheus text 0.0.4). */
   public record Scrape(String contentType, byte[] body) {}
 
-  /** Collects every metric now. May block briefly on the store's health check: call on a worker thread. */
+  /** Collects every metric now. May wait up to a second for the store's health check: call on a worker thread. */
   public Scrape scrape(String accept) {
     ExpositionFormatWriter writer = accept != null && OPEN_METRICS.accepts(accept) ? OPEN_METRICS : TEXT;
     ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
@@ -245,12 +248,32 @@ public final class GatewayMetrics implements ExchangeObserver {
     }
   }
 
+  /**
+   * Asks the store (one trivial query) and waits at most {@value #STORE_WAIT_MILLIS} ms, so that a hung database
+   * cannot make the scrape time out when it is most needed: no answer by then counts as down. A check still running
+   * is waited for again rather than joined by another, so checks never pile up.
+   */
   private boolean storeUp() {
+    Thread check = storeCheck;
+    if (check == null || !check.isAlive()) {
+      check = Thread.ofVirtual().name("switchboard-metrics-store").start(() -> {
+        boolean up;
+        try {
+          up = sources.store().health().up();
+        } catch (RuntimeException e) {
+          up = false;
+        }
+        storeAnswer = up;
+      });
+      storeCheck = check;
+    }
     try {
-      return sources.store().health().up();
-    } catch (RuntimeException e) {
+      if (!check.join(java.time.Duration.ofMillis(STORE_WAIT_MILLIS))) return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
       return false;
     }
+    return storeAnswer;
   }
 
   private RequestSeries requestSeries(RequestKey k) {
