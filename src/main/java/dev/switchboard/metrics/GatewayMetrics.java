@@ -167,8 +167,10 @@ public final class GatewayMetrics implements ExchangeObserver {
     String operationName = operation(r.endpoint());
     if (operationName == null || r.deployment() == null) return; // not a GenAI operation, or never reached one
     String team = team(r.teamId());
-    GenAiSeries gs = genAiSeries.computeIfAbsent(new GenAiKey(operationName, r.provider(), model, r.deployment(),
-        team, rs.errorKind), this::genAiSeries);
+    // Normalised before keying, so that a pass-through provider's endless model names cannot grow the cache either.
+    String deployment = deployments.containsKey(r.deployment()) ? r.deployment() : OTHER;
+    GenAiSeries gs = genAiSeries.computeIfAbsent(new GenAiKey(operationName, r.provider(), model, deployment, team,
+        rs.errorKind), this::genAiSeries);
     if (r.usage() != null) {
       gs.input.observe(r.usage().inputTokens());
       gs.output.observe(r.usage().outputTokens());
