@@ -138,8 +138,11 @@ public final class BudgetBook {
     return new Held(taken, worst, left);
   }
 
-  /** What a budget has left for new requests now (limit minus spent minus reserved), for tests and the admin API. */
-  synchronized BigDecimal remaining(String keyId, String teamId, Budget budget) {
+  /**
+   * What a budget has left for new requests now (limit minus spent minus reserved), for tests, the admin API and
+   * {@code /metrics}.
+   */
+  public synchronized BigDecimal remaining(String keyId, String teamId, Budget budget) {
     Account a = current(new Slot(keyId != null ? keySubject(keyId) : teamSubject(teamId), budget.period()),
         clock.millis());
     return usd(units(budget.usd(), RoundingMode.FLOOR) - a.spent - a.reserved);

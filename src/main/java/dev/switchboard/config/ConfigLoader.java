@@ -50,7 +50,7 @@ public final class ConfigLoader {
     Path file = flags.config() != null ? flags.config() : pathFromEnv("SWITCHBOARD_CONFIG");
     ConfigNode root = file == null ? null : readFile(file);
     Map<String, ConfigNode> top = root == null ? Map.of() : root.map();
-    known(top, root, Set.of("server", "discovery", "providers", "models", "metering", "store", "redis"));
+    known(top, root, Set.of("server", "discovery", "providers", "models", "metering", "store", "redis", "metrics"));
 
     Path home = flags.home() != null ? flags.home() : pathFromEnv("SWITCHBOARD_HOME");
     if (home == null) home = Path.of(System.getProperty("user.home"), ".switchboard");
@@ -62,7 +62,8 @@ public final class ConfigLoader {
     List<SwitchboardConfig.Model> models = models(top.get("models"), providers);
     SwitchboardConfig.Store store = StoreSettings.read(top.get("store"), credentials, env, home, this::resolved);
     return new SwitchboardConfig(file, home, server, discovery, List.copyOf(providers), List.copyOf(models),
-        credentials.plaintext(), metering(top.get("metering")), store, redis(top.get("redis")));
+        credentials.plaintext(), metering(top.get("metering")), store, redis(top.get("redis")),
+        metrics(top.get("metrics")));
   }
 
   /**
@@ -96,6 +97,14 @@ public final class ConfigLoader {
       open = v.equals("open");
     }
     return new SwitchboardConfig.Redis(url, open);
+  }
+
+  /** {@code metrics.require_key}: false (the default) serves {@code /metrics} without a key. */
+  private SwitchboardConfig.Metrics metrics(ConfigNode node) {
+    Map<String, ConfigNode> m = mapOrEmpty(node);
+    known(m, node, Set.of("require_key"));
+    return m.containsKey("require_key") ? new SwitchboardConfig.Metrics(m.get("require_key").bool())
+        : SwitchboardConfig.Metrics.DEFAULT;
   }
 
   /** {@code metering.flush_interval}: 10ms to 1m, since a crash loses up to one interval of usage records. */

@@ -23,7 +23,25 @@ public record SwitchboardConfig(
     List<String> plaintextCredentials,
     Metering metering,
     Store store,
-    Redis redis) {
+    Redis redis,
+    Metrics metrics) {
+
+  /** With the default {@code metrics:} section. */
+  public SwitchboardConfig(Path source, Path home, Server server, Discovery discovery, List<Provider> providers,
+      List<Model> models, List<String> plaintextCredentials, Metering metering, Store store, Redis redis) {
+    this(source, home, server, discovery, providers, models, plaintextCredentials, metering, store, redis,
+        Metrics.DEFAULT);
+  }
+
+  /**
+   * {@code GET /metrics}.
+   *
+   * @param requireKey whether a scrape must carry the master key (as {@code Authorization: Bearer}); off by default,
+   *     as Prometheus scrapers usually have no key, though the answer names teams, models and what they spend
+   */
+  public record Metrics(boolean requireKey) {
+    public static final Metrics DEFAULT = new Metrics(false);
+  }
 
   /** Without a {@code store:} section (the embedded store) and without Redis. */
   public SwitchboardConfig(Path source, Path home, Server server, Discovery discovery, List<Provider> providers,

@@ -19,6 +19,11 @@ final class Health {
   final Ewma timeToFirstByte;
   /** Output tokens per second over whole answers. */
   final Ewma tokensPerSecond;
+  /**
+   * Attempts ended, by result ({@code RequestAttempts.Result} ordinal): read by {@code /metrics} at scrape time, so
+   * the request path only adds one.
+   */
+  final java.util.concurrent.atomic.LongAdder[] attempts = HealthReadout.counters();
 
   Health(int maxConcurrency, Ticker ticker) {
     breaker = new CircuitBreaker(CircuitBreaker.Settings.DEFAULT, ticker);

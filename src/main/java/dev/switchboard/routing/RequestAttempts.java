@@ -424,7 +424,7 @@ final class RequestAttempts implements Attempts {
     }
   }
 
-  private enum Result { OK, FAILED, CLIENT_ERROR, ABANDONED }
+  enum Result { OK, FAILED, CLIENT_ERROR, ABANDONED }
 
   private void release(Result result, GatewayError error) {
     if (!holding) return;
@@ -435,6 +435,7 @@ final class RequestAttempts implements Attempts {
   /** Gives back {@code d}'s concurrency slot and tells its breaker how the attempt went. */
   private static void releaseSlot(Deployment d, Result result, GatewayError error, boolean answered) {
     Health h = d.health;
+    h.attempts[result.ordinal()].increment();
     boolean overloaded = error != null && (error.status() == 429 || error.status() == 503 || error.status() == 529
         || "upstream_timeout".equals(error.code()));
     h.limit.release(overloaded);

@@ -21,6 +21,7 @@ import dev.switchboard.provider.openai.OpenAiCompatibleProvider;
 import dev.switchboard.routing.Catalog;
 import dev.switchboard.routing.Router;
 import dev.switchboard.metering.Meter;
+import dev.switchboard.metrics.GatewayMetrics;
 import dev.switchboard.store.PostgresStore;
 import dev.switchboard.store.SqliteStore;
 import dev.switchboard.store.Store;
@@ -143,15 +144,21 @@ public final class Gateway implements AutoCloseable {
       // here it is created on the first start, for the SigV4 secrets of virtual keys. Both read the same source.
       SecretBox box = SecretBox.load(config.home(), env);
       Keys keys = Keys.load(store, box);
-      AccessControl access = new AccessControl(new RateLimiter(),
-          new BudgetBook(store, keys.ring(), java.time.InstantSource.system()));
+      BudgetBook budgets = new BudgetBook(store, keys.ring(), java.time.InstantSource.system());
+      AccessControl access = new AccessControl(new RateLimiter(), budgets);
       // With Redis, limits and budgets are counted there, shared by every instance; this instance's own are the
       // fallback of on_failure: open.
       if (config.redis() != null) shared = SharedAccess.start(vertx, config.redis(), keys, store, access, built);
       Router router = new Router(vertx, built, shared != null ? shared.admission() : access);
+      SharedAccess sharedAccess = shared;
+      // With Redis the budgets are counted there; this instance's book is only the fallback, so it is not shown.
+      GatewayMetrics metrics = new GatewayMetrics(new GatewayMetrics.Sources(built, List.copyOf(providers), keys.ring(),
+          shared == null ? budgets : null, metering::spooled, store, config.store().type(),
+          shared == null ? null : sharedAccess::state));
       ExchangeObserver client = observer;
       observer = r -> {
         metering.ended(r);
+        metrics.ended(r);
         client.ended(r);
       };
       Authenticator authenticator = new Authenticator(key, keys.ring());
@@ -160,7 +167,8 @@ public final class Gateway implements AutoCloseable {
           new RoutesEndpoint(built, router), new AdminApi(vertx, keys, store, built),
           observer, config.server().bodyLimitBytes(),
           new Readiness(vertx, healthSources(config.store(), store, metering, shared), providers.size(),
-              READY_DEADLINE_MILLIS));
+              READY_DEADLINE_MILLIS),
+          new MetricsEndpoint(metrics, authenticator, config.metrics().requireKey()));
       int port = listen(vertx, config.server(), certificate, handler, loops);
       return new Gateway(vertx, config, key, built, List.copyOf(providers), List.copyOf(notes), simulator,
           certificate, port, store, meter, keys, shared);

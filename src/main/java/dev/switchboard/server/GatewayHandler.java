@@ -48,10 +48,11 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   private final ExchangeObserver observer;
   private final long bodyLimit;
   private final Readiness readiness;
+  private final MetricsEndpoint metrics;
 
   GatewayHandler(Authenticator authenticator, OpenAiFrontDoor openai, AnthropicFrontDoor anthropic,
       BedrockFrontDoor bedrock, RoutesEndpoint routes, AdminApi adminApi, ExchangeObserver observer, long bodyLimit,
-      Readiness readiness) {
+      Readiness readiness, MetricsEndpoint metrics) {
     this.authenticator = authenticator;
     this.openai = openai;
     this.anthropic = anthropic;
@@ -61,6 +62,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     this.observer = observer;
     this.bodyLimit = bodyLimit;
     this.readiness = readiness;
+    this.metrics = metrics;
   }
 
   @Override
@@ -90,6 +92,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
       }
       case "/health/live" -> plainJson(req.response(), 200, LIVE);
       case "/health/ready" -> ready(req.response());
+      case "/metrics" -> metrics.handle(req);
       default -> {
         if (path.startsWith(BEDROCK_PREFIX)) {
           bedrock(req);
@@ -215,6 +218,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
 
   private Exchange exchange(HttpServerRequest req, String endpoint, ErrorFormat errors) {
     Exchange ex = new Exchange(req, endpoint, errors, observer);
+    metrics.started(); // after the constructor, which cannot fail: every start is matched by the observer's end
     if (errors == AnthropicErrorFormat.INSTANCE) AnthropicFrontDoor.tag(ex);
     if (BedrockErrorFormat.isBedrock(errors)) BedrockFrontDoor.tag(ex);
     return ex;
