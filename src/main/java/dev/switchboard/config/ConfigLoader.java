@@ -50,7 +50,8 @@ public final class ConfigLoader {
     Path file = flags.config() != null ? flags.config() : pathFromEnv("SWITCHBOARD_CONFIG");
     ConfigNode root = file == null ? null : readFile(file);
     Map<String, ConfigNode> top = root == null ? Map.of() : root.map();
-    known(top, root, Set.of("server", "discovery", "providers", "models", "metering", "store", "redis"));
+    known(top, root, Set.of("server", "discovery", "providers", "models", "metering", "store", "redis",
+        "tracing"));
 
     Path home = flags.home() != null ? flags.home() : pathFromEnv("SWITCHBOARD_HOME");
     if (home == null) home = Path.of(System.getProperty("user.home"), ".switchboard");
@@ -62,7 +63,8 @@ public final class ConfigLoader {
     List<SwitchboardConfig.Model> models = models(top.get("models"), providers);
     SwitchboardConfig.Store store = StoreSettings.read(top.get("store"), credentials, env, home, this::resolved);
     return new SwitchboardConfig(file, home, server, discovery, List.copyOf(providers), List.copyOf(models),
-        credentials.plaintext(), metering(top.get("metering")), store, redis(top.get("redis")));
+        credentials.plaintext(), metering(top.get("metering")), store, redis(top.get("redis")),
+        TracingSettings.read(top.get("tracing"), env, this::resolved));
   }
 
   /**

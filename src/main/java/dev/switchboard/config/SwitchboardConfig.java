@@ -23,7 +23,28 @@ public record SwitchboardConfig(
     List<String> plaintextCredentials,
     Metering metering,
     Store store,
-    Redis redis) {
+    Redis redis,
+    Tracing tracing) {
+
+  /** Without a {@code tracing:} section: traces off. */
+  public SwitchboardConfig(Path source, Path home, Server server, Discovery discovery, List<Provider> providers,
+      List<Model> models, List<String> plaintextCredentials, Metering metering, Store store, Redis redis) {
+    this(source, home, server, discovery, providers, models, plaintextCredentials, metering, store, redis,
+        Tracing.OFF);
+  }
+
+  /**
+   * OpenTelemetry traces, exported over OTLP/HTTP (protobuf). Read by {@code TracingSettings}: the file, then the
+   * standard OTEL_* variables, which win.
+   *
+   * @param enabled off by default: then no OpenTelemetry object is created at all
+   * @param endpoint the full URL spans are POSTed to ({@code …/v1/traces})
+   * @param sampleRatio the share of new traces kept, 0 to 1; a client's sampled flag is followed when it sends one
+   */
+  public record Tracing(boolean enabled, URI endpoint, double sampleRatio, String serviceName) {
+    public static final URI DEFAULT_ENDPOINT = URI.create("http://127.0.0.1:4318/v1/traces");
+    public static final Tracing OFF = new Tracing(false, DEFAULT_ENDPOINT, 1.0, "switchboard");
+  }
 
   /** Without a {@code store:} section (the embedded store) and without Redis. */
   public SwitchboardConfig(Path source, Path home, Server server, Discovery discovery, List<Provider> providers,

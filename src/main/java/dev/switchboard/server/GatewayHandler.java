@@ -48,6 +48,8 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   private final ExchangeObserver observer;
   private final long bodyLimit;
   private final Readiness readiness;
+  /** Null when tracing is off: then exchanges carry no trace. Set once, before the server listens. */
+  private dev.switchboard.exchange.ExchangeTrace.Factory traces;
 
   GatewayHandler(Authenticator authenticator, OpenAiFrontDoor openai, AnthropicFrontDoor anthropic,
       BedrockFrontDoor bedrock, RoutesEndpoint routes, AdminApi adminApi, ExchangeObserver observer, long bodyLimit,
@@ -61,6 +63,11 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     this.observer = observer;
     this.bodyLimit = bodyLimit;
     this.readiness = readiness;
+  }
+
+  /** Traces every exchange from now on; called before the server listens. */
+  void traces(dev.switchboard.exchange.ExchangeTrace.Factory traces) {
+    this.traces = traces;
   }
 
   @Override
@@ -215,6 +222,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
 
   private Exchange exchange(HttpServerRequest req, String endpoint, ErrorFormat errors) {
     Exchange ex = new Exchange(req, endpoint, errors, observer);
+    if (traces != null) ex.trace(traces.begin(ex));
     if (errors == AnthropicErrorFormat.INSTANCE) AnthropicFrontDoor.tag(ex);
     if (BedrockErrorFormat.isBedrock(errors)) BedrockFrontDoor.tag(ex);
     return ex;
