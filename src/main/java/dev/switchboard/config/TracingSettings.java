@@ -18,7 +18,8 @@ import java.util.function.Function;
  * </ul>
  *
  * <p>No variable turns tracing on: that is the file's {@code enabled: true}, so that an OTEL_* variable meant for
- * another program in the same environment cannot start exporting the gateway's traffic.
+ * another program in the same environment cannot start exporting the gateway's traffic; with tracing off the
+ * variables are not read at all.
  */
 final class TracingSettings {
   private static final String PROTOCOL = "http/protobuf";
@@ -51,6 +52,13 @@ final class TracingSettings {
     String service = d.serviceName();
     if (m.containsKey("service_name")) service = resolver.apply(m.get("service_name")).trim();
 
+    if ("true".equalsIgnoreCase(nonBlank(env.apply("OTEL_SDK_DISABLED")))) enabled = false;
+    if (service.isEmpty()) throw where(node, "tracing.service_name is empty; name the service, e.g. switchboard");
+    if (!enabled) {
+      // The variables may be meant for other programs in the same environment: with tracing off they are not read,
+      // so that one of them (OTEL_EXPORTER_OTLP_PROTOCOL=grpc) cannot stop the gateway from starting.
+      return new SwitchboardConfig.Tracing(false, endpoint, ratio, service);
+    }
     String traces = nonBlank(env.apply("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"));
     String base = nonBlank(env.apply("OTEL_EXPORTER_OTLP_ENDPOINT"));
     if (traces != null) {
@@ -69,9 +77,7 @@ final class TracingSettings {
     if (envService != null) service = envService;
     String envRatio = nonBlank(env.apply("OTEL_TRACES_SAMPLER_ARG"));
     if (envRatio != null) ratio = ratio(envRatio, null);
-    if ("true".equalsIgnoreCase(nonBlank(env.apply("OTEL_SDK_DISABLED")))) enabled = false;
-    if (service.isEmpty()) throw where(node, "tracing.service_name is empty; name the service, e.g. switchboard");
-    return new SwitchboardConfig.Tracing(enabled, endpoint, ratio, service);
+    return new SwitchboardConfig.Tracing(true, endpoint, ratio, service);
   }
 
   private static String bool(ConfigNode n, Function<ConfigNode, String> resolver) {

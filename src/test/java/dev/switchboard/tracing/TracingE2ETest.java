@@ -6,7 +6,10 @@ import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.HttpResponseFor;
 import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.core.http.StreamResponse;
+import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.exchange.ExchangeObserver;
 import dev.switchboard.server.Gateway;
@@ -192,6 +195,30 @@ final class TracingE2ETest {
         .containsEntry("gen_ai.usage.output_tokens", (long) completed.completionTokens())
         .doesNotContainKey("error.type");
     assertThat(List.of(failed.parentSpanId(), won.parentSpanId())).containsOnly(server.spanId());
+  }
+
+  @Test
+  void aStreamsClientSpanEndsWithItsStreamAndCarriesTheUsageOfItsLastChunk() throws Exception {
+    startGateway(true);
+    long[] usage = new long[2];
+    try (StreamResponse<ChatCompletionChunk> s = client.chat().completions().createStreaming(
+        ChatCompletionCreateParams.builder().model("chat").addUserMessage("count to 5")
+            .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build())) {
+      s.stream().forEach(c -> c.usage().ifPresent(u -> {
+        usage[0] = u.promptTokens();
+        usage[1] = u.completionTokens();
+      }));
+    }
+    flush();
+
+    LedgerEntry served = sim.ledger().entries().getLast();
+    assertThat(usage).containsExactly(served.promptTokens(), served.completionTokens());
+    OtlpReceiver.Received server = serverSpan(served.requestId());
+    OtlpReceiver.Received attempt = clientSpans(server).getFirst();
+    assertThat(attempt.attributes()).containsEntry("switchboard.stream", true)
+        .containsEntry("gen_ai.usage.input_tokens", (long) served.promptTokens())
+        .containsEntry("gen_ai.usage.output_tokens", (long) served.completionTokens())
+        .containsEntry("switchboard.outcome", "completed");
   }
 
   @Test
