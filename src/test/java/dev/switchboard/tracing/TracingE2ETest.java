@@ -74,6 +74,12 @@ final class TracingE2ETest {
               - {provider: east-a, model: sim-large, priority: 1}
               - {provider: west, model: sim-large, priority: 2}
           - {name: recorded, provider: rec, model: gpt-rec}
+          - name: hedged
+            strategy: priority
+            retry: {hedge_after: 100ms}
+            deployments:
+              - {provider: east-a, model: sim-large, priority: 1}
+              - {provider: west, model: sim-large, priority: 2}
         tracing:
           enabled: %s
           endpoint: %s
@@ -195,6 +201,24 @@ final class TracingE2ETest {
         .containsEntry("gen_ai.usage.output_tokens", (long) completed.completionTokens())
         .doesNotContainKey("error.type");
     assertThat(List.of(failed.parentSpanId(), won.parentSpanId())).containsOnly(server.spanId());
+  }
+
+  @Test
+  void aHedgeThatWinsEndsTheSlowAttemptsSpanAsCancelledNotFailed() throws Exception {
+    startGateway(true);
+    sim.setFault("east-a", Fault.slowFirstByte(Duration.ofSeconds(5)).withCount(1));
+    HttpResponseFor<ChatCompletion> r = ask("hedged", null);
+    assertThat(r.statusCode()).isEqualTo(200);
+    String id = r.requestId().orElseThrow();
+    flush();
+
+    List<OtlpReceiver.Received> attempts = clientSpans(serverSpan(id));
+    assertThat(attempts).hasSize(2);
+    assertThat(attempts.get(0).attributes()).containsEntry("switchboard.deployment", "east-a/sim-large")
+        .containsEntry("switchboard.outcome", "cancelled").doesNotContainKey("error.type");
+    assertThat(attempts.get(0).status()).isNotEqualTo("STATUS_CODE_ERROR");
+    assertThat(attempts.get(1).attributes()).containsEntry("switchboard.deployment", "west/sim-large")
+        .containsEntry("switchboard.outcome", "completed").containsKey("gen_ai.usage.output_tokens");
   }
 
   @Test
