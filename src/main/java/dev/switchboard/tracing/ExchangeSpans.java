@@ -159,7 +159,11 @@ final class ExchangeSpans implements ExchangeTrace {
     if (span == null) return;
     span.setAttribute(OUTCOME, outcome);
     if (error != null) {
-      span.setAttribute(ERROR_TYPE, error.code() != null ? error.code() : outcome);
+      // Low cardinality, and never the upstream's own words: Switchboard's code for what went wrong on the way
+      // (upstream_timeout, upstream_unreachable…), else the status; an upstream's code is its text, not ours.
+      String code = error.code();
+      span.setAttribute(ERROR_TYPE, code != null && code.startsWith("upstream_") ? code
+          : Integer.toString(error.status()));
       span.setAttribute(STATUS, (long) error.status());
       span.setStatus(StatusCode.ERROR, outcome);
     }

@@ -191,7 +191,7 @@ final class TracingE2ETest {
     OtlpReceiver.Received won = attempts.get(1);
     assertThat(failed.attributes()).containsEntry("switchboard.deployment", "east-a/sim-large")
         .containsEntry("switchboard.attempt", 1L).containsEntry("switchboard.outcome", "upstream_error")
-        .containsKey("error.type").doesNotContainKey("gen_ai.usage.output_tokens");
+        .containsEntry("error.type", "503").doesNotContainKey("gen_ai.usage.output_tokens");
     assertThat(failed.status()).isEqualTo("STATUS_CODE_ERROR");
     LedgerEntry completed = ledger(id).stream().filter(e -> e.outcome().equals("completed")).findFirst()
         .orElseThrow();
