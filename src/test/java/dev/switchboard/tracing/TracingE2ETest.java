@@ -67,6 +67,7 @@ final class TracingE2ETest {
           - {name: east-a, base_url: "%s", api_key: k, region: us-east}
           - {name: west, base_url: "%s", api_key: k, region: eu-west}
           - {name: rec, base_url: "%s", api_key: k}
+          - {name: claude, type: anthropic, base_url: "%s", api_key: k}
         models:
           - name: chat
             strategy: priority
@@ -74,6 +75,7 @@ final class TracingE2ETest {
               - {provider: east-a, model: sim-large, priority: 1}
               - {provider: west, model: sim-large, priority: 2}
           - {name: recorded, provider: rec, model: gpt-rec}
+          - {name: claude-chat, provider: claude, model: sim-large}
           - name: hedged
             strategy: priority
             retry: {hedge_after: 100ms}
@@ -85,7 +87,7 @@ final class TracingE2ETest {
           endpoint: %s
           service_name: switchboard-test
         """.formatted(sim.deployment("east-a").baseUrl(), sim.deployment("west").baseUrl(), recording.baseUrl(),
-        tracing, receiver.endpoint()));
+        sim.deployment("west").anthropicBaseUrl(), tracing, receiver.endpoint()));
     Map<String, String> env = Map.of("SWITCHBOARD_MASTER_KEY", MASTER);
     gateway = Gateway.start(new ConfigLoader(env::get).load(new ConfigLoader.Flags(file, 0, null, dir)), env::get,
         ExchangeObserver.NONE);
@@ -219,6 +221,37 @@ final class TracingE2ETest {
     assertThat(attempts.get(0).status()).isNotEqualTo("STATUS_CODE_ERROR");
     assertThat(attempts.get(1).attributes()).containsEntry("switchboard.deployment", "west/sim-large")
         .containsEntry("switchboard.outcome", "completed").containsKey("gen_ai.usage.output_tokens");
+  }
+
+  @Test
+  void eachFrontDoorAndProviderProtocolIsNamedAsSuch() throws Exception {
+    startGateway(true);
+    var anthropic = com.anthropic.client.okhttp.AnthropicOkHttpClient.builder()
+        .baseUrl("http://127.0.0.1:" + gateway.port()).apiKey(MASTER).maxRetries(0).build();
+    String viaMessages;
+    try {
+      viaMessages = anthropic.messages().withRawResponse().create(com.anthropic.models.messages.MessageCreateParams
+          .builder().model("claude-chat").maxTokens(32L).addUserMessage("count to 3").build())
+          .headers().values("x-request-id").getFirst();
+    } finally {
+      anthropic.close();
+    }
+    String viaOpenAi = ask("claude-chat", null).requestId().orElseThrow(); // translated to Anthropic's protocol
+    flush();
+
+    OtlpReceiver.Received messages = serverSpan(viaMessages);
+    assertThat(messages.name()).isEqualTo("POST /v1/messages");
+    assertThat(messages.attributes()).containsEntry("switchboard.front_door", "anthropic");
+    OtlpReceiver.Received translated = serverSpan(viaOpenAi);
+    assertThat(translated.attributes()).containsEntry("switchboard.front_door", "openai");
+    for (String id : List.of(viaMessages, viaOpenAi)) {
+      LedgerEntry served = ledger(id).getFirst();
+      assertThat(clientSpans(serverSpan(id)).getFirst().attributes())
+          .containsEntry("gen_ai.provider.name", "anthropic").containsEntry("gen_ai.operation.name", "chat")
+          .containsEntry("gen_ai.request.model", "claude-chat").containsEntry("switchboard.provider", "claude")
+          .containsEntry("gen_ai.usage.input_tokens", (long) served.promptTokens())
+          .containsEntry("gen_ai.usage.output_tokens", (long) served.completionTokens());
+    }
   }
 
   @Test
