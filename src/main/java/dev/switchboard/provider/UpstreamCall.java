@@ -80,7 +80,8 @@ public abstract class UpstreamCall extends DeadlineSweeper.Watched {
       }
       upstreamRequest = req;
       try {
-        // Before the protocol's headers, so that a signature (SigV4) covers it like the rest.
+        // The attempt's span, not the exchange's: a provider's trace then shows which attempt it served. SigV4
+        // signs only the headers it names, so this one may come before or after the signature.
         if (trace != null) trace.propagate(attempt, req);
         provider.putRequestHeaders(req, exchange, body);
       } catch (RuntimeException e) {
