@@ -227,7 +227,6 @@ final class ExchangeSpans implements ExchangeTrace {
       case "anthropic" -> "anthropic";
       case "bedrock" -> "aws.bedrock";
       case "gemini" -> "gcp.gemini";
-      case "azure" -> "azure.ai.openai";
       default -> "openai";
     };
   }
