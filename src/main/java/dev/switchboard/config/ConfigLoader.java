@@ -50,7 +50,8 @@ public final class ConfigLoader {
     Path file = flags.config() != null ? flags.config() : pathFromEnv("SWITCHBOARD_CONFIG");
     ConfigNode root = file == null ? null : readFile(file);
     Map<String, ConfigNode> top = root == null ? Map.of() : root.map();
-    known(top, root, Set.of("server", "discovery", "providers", "models", "metering", "store", "redis", "metrics"));
+    known(top, root, Set.of("server", "discovery", "providers", "models", "metering", "store", "redis", "metrics",
+        "tracing"));
 
     Path home = flags.home() != null ? flags.home() : pathFromEnv("SWITCHBOARD_HOME");
     if (home == null) home = Path.of(System.getProperty("user.home"), ".switchboard");
@@ -63,7 +64,7 @@ public final class ConfigLoader {
     SwitchboardConfig.Store store = StoreSettings.read(top.get("store"), credentials, env, home, this::resolved);
     return new SwitchboardConfig(file, home, server, discovery, List.copyOf(providers), List.copyOf(models),
         credentials.plaintext(), metering(top.get("metering")), store, redis(top.get("redis")),
-        metrics(top.get("metrics")));
+        metrics(top.get("metrics")), TracingSettings.read(top.get("tracing"), env, this::resolved));
   }
 
   /**

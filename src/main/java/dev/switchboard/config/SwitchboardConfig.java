@@ -24,13 +24,14 @@ public record SwitchboardConfig(
     Metering metering,
     Store store,
     Redis redis,
-    Metrics metrics) {
+    Metrics metrics,
+    Tracing tracing) {
 
-  /** With the default {@code metrics:} section. */
+  /** With the default {@code metrics:} section and traces off. */
   public SwitchboardConfig(Path source, Path home, Server server, Discovery discovery, List<Provider> providers,
       List<Model> models, List<String> plaintextCredentials, Metering metering, Store store, Redis redis) {
     this(source, home, server, discovery, providers, models, plaintextCredentials, metering, store, redis,
-        Metrics.DEFAULT);
+        Metrics.DEFAULT, Tracing.OFF);
   }
 
   /**
@@ -41,6 +42,19 @@ public record SwitchboardConfig(
    */
   public record Metrics(boolean requireKey) {
     public static final Metrics DEFAULT = new Metrics(false);
+  }
+
+  /**
+   * OpenTelemetry traces, exported over OTLP/HTTP (protobuf). Read by {@code TracingSettings}: the file, then the
+   * standard OTEL_* variables, which win.
+   *
+   * @param enabled off by default: then no OpenTelemetry object is created at all
+   * @param endpoint the full URL spans are POSTed to ({@code …/v1/traces})
+   * @param sampleRatio the share of new traces kept, 0 to 1; a client's sampled flag is followed when it sends one
+   */
+  public record Tracing(boolean enabled, URI endpoint, double sampleRatio, String serviceName) {
+    public static final URI DEFAULT_ENDPOINT = URI.create("http://127.0.0.1:4318/v1/traces");
+    public static final Tracing OFF = new Tracing(false, DEFAULT_ENDPOINT, 1.0, "switchboard");
   }
 
   /** Without a {@code store:} section (the embedded store) and without Redis. */

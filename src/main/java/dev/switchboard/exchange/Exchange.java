@@ -46,6 +46,7 @@ public final class Exchange {
   private Buffer body;
   private Integer maxOutputTokens;
   private java.util.function.Consumer<ExchangeRecord> onEnded;
+  private ExchangeTrace trace;
   // What an estimate needs if the exchange ends without the upstream's usage (see UsageEstimate).
   private boolean upstreamAnswered;
   private Usage usageSoFar;
@@ -65,6 +66,11 @@ public final class Exchange {
 
   public String requestId() {
     return requestId;
+  }
+
+  /** What the client called: {@code chat}, {@code embeddings}, {@code messages}, {@code converse}, {@code admin}, … */
+  public String endpoint() {
+    return endpoint;
   }
 
   public HttpServerRequest request() {
@@ -124,6 +130,16 @@ public final class Exchange {
     this.attempts = attempts;
   }
 
+
+  /** The exchange's trace, or null when tracing is off (then no hook costs more than this check). */
+  public ExchangeTrace trace() {
+    return trace;
+  }
+
+  /** Starts tracing the exchange; the gateway calls it once, as the exchange is created. */
+  public void trace(ExchangeTrace trace) {
+    this.trace = trace;
+  }
 
   /** Who sent the request; the master key until authentication says otherwise. */
   public Principal principal() {
@@ -284,6 +300,7 @@ public final class Exchange {
   private void ended(ExchangeRecord record) {
     if (attempts != null) attempts.ended(record);
     if (onEnded != null) onEnded.accept(record);
+    if (trace != null) trace.ended(record);
     observer.ended(record);
   }
 

@@ -2,6 +2,7 @@ package dev.switchboard.provider;
 
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.exchange.Exchange;
+import dev.switchboard.exchange.ExchangeTrace;
 import dev.switchboard.exchange.GatewayError;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
@@ -62,6 +63,11 @@ public abstract class UpstreamCall extends DeadlineSweeper.Watched {
     exchange.attemptStarted(attempt, this::clientGone);
     sweeper = DeadlineSweeper.current(provider.vertx());
     sweeper.watch(this);
+    ExchangeTrace trace = exchange.trace();
+    if (trace != null) {
+      trace.attemptStarted(attempt, provider.name(), provider.settings().type(), options.getHost(), options.getPort(),
+          exchange.upstreamModel());
+    }
     provider.client().request(options).onComplete(ar -> {
       if (ar.failed()) {
         fail(UpstreamErrors.unreachable(provider.name(), url(), ar.cause()), "upstream_error");
@@ -74,6 +80,9 @@ public abstract class UpstreamCall extends DeadlineSweeper.Watched {
       }
       upstreamRequest = req;
       try {
+        // The attempt's span, not the exchange's: a provider's trace then shows which attempt it served. SigV4
+        // signs only the headers it names, so this one may come before or after the signature.
+        if (trace != null) trace.propagate(attempt, req);
         provider.putRequestHeaders(req, exchange, body);
       } catch (RuntimeException e) {
         // e.g. no AWS credentials to sign with: the operator's problem, so a 502 that says what is missing
@@ -155,6 +164,8 @@ public abstract class UpstreamCall extends DeadlineSweeper.Watched {
     if (upstreamRequest != null && (upstreamResponse == null || !"upstream_error".equals(outcome))) {
       upstreamRequest.reset();
     }
+    ExchangeTrace trace = exchange.trace();
+    if (trace != null) trace.attemptFailed(attempt, error, outcome);
     exchange.fail(attempt, error, outcome);
   }
 
@@ -162,6 +173,8 @@ public abstract class UpstreamCall extends DeadlineSweeper.Watched {
     if (finished) return;
     finished = true;
     stopWatching();
+    ExchangeTrace trace = exchange.trace();
+    if (trace != null) trace.attemptFailed(attempt, null, "cancelled");
     // Closing the upstream connection is how an HTTP/1.1 upstream learns to stop generating.
     if (upstreamRequest != null) upstreamRequest.reset();
   }

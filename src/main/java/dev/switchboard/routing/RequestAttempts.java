@@ -125,6 +125,7 @@ final class RequestAttempts implements Attempts {
     name(d);
     exchange.attempt(currentTag);
     if (attempts == 1) scheduleHedge();
+    if (exchange.trace() != null) exchange.trace().target(d.id(), d.region());
     sender.send(d);
   }
 
@@ -156,6 +157,7 @@ final class RequestAttempts implements Attempts {
       hedgeCancel = null;
       hedgeStart = ticker.read();
       exchange.attempt(hedgeTag);
+      if (exchange.trace() != null) exchange.trace().target(d.id(), d.region());
       sender.send(d);
     });
   }

@@ -67,6 +67,8 @@ public final class Gateway implements AutoCloseable {
   private final int port;
   private final Store store;
   private final Meter meter;
+  /** Null when tracing is off. */
+  private dev.switchboard.tracing.Tracing tracing;
   private final Keys keys;
   private final SharedAccess shared;
 
@@ -100,6 +102,7 @@ public final class Gateway implements AutoCloseable {
     Store store = null;
     Meter meter = null;
     SharedAccess shared = null;
+    dev.switchboard.tracing.Tracing tracing = null;
     try {
       SwitchboardConfig.Tls tls = config.server().tls();
       ServerCertificate certificate = tls == null ? null : ServerCertificate.load(tls, vertx);
@@ -169,12 +172,16 @@ public final class Gateway implements AutoCloseable {
           new Readiness(vertx, healthSources(config.store(), store, metering, shared), providers.size(),
               READY_DEADLINE_MILLIS),
           new MetricsEndpoint(metrics, authenticator, config.metrics().requireKey()));
+      if (config.tracing().enabled()) handler.traces(tracing = dev.switchboard.tracing.Tracing.start(config.tracing()));
       int port = listen(vertx, config.server(), certificate, handler, loops);
-      return new Gateway(vertx, config, key, built, List.copyOf(providers), List.copyOf(notes), simulator,
+      Gateway gateway = new Gateway(vertx, config, key, built, List.copyOf(providers), List.copyOf(notes), simulator,
           certificate, port, store, meter, keys, shared);
+      gateway.tracing = tracing;
+      return gateway;
     } catch (RuntimeException e) {
       if (shared != null) shared.close();
       vertx.close();
+      if (tracing != null) tracing.close();
       if (meter != null) meter.close();
       if (store != null) store.close();
       throw e;
@@ -315,6 +322,8 @@ public final class Gateway implements AutoCloseable {
     } catch (Exception e) {
       log.warn("gateway did not stop cleanly: {}", e.toString());
     } finally {
+      // After the server, like the meter: every exchange has ended, and its spans are queued for export.
+      if (tracing != null) tracing.close();
       meter.close(); // after the server: every exchange has ended, and its record is written
       store.close();
     }

@@ -49,6 +49,8 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   private final long bodyLimit;
   private final Readiness readiness;
   private final MetricsEndpoint metrics;
+  /** Null when tracing is off: then exchanges carry no trace. Set once, before the server listens. */
+  private dev.switchboard.exchange.ExchangeTrace.Factory traces;
 
   GatewayHandler(Authenticator authenticator, OpenAiFrontDoor openai, AnthropicFrontDoor anthropic,
       BedrockFrontDoor bedrock, RoutesEndpoint routes, AdminApi adminApi, ExchangeObserver observer, long bodyLimit,
@@ -63,6 +65,11 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     this.bodyLimit = bodyLimit;
     this.readiness = readiness;
     this.metrics = metrics;
+  }
+
+  /** Traces every exchange from now on; called before the server listens. */
+  void traces(dev.switchboard.exchange.ExchangeTrace.Factory traces) {
+    this.traces = traces;
   }
 
   @Override
@@ -219,6 +226,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   private Exchange exchange(HttpServerRequest req, String endpoint, ErrorFormat errors) {
     Exchange ex = new Exchange(req, endpoint, errors, observer);
     metrics.started(); // after the constructor, which cannot fail: every start is matched by the observer's end
+    if (traces != null) ex.trace(traces.begin(ex));
     if (errors == AnthropicErrorFormat.INSTANCE) AnthropicFrontDoor.tag(ex);
     if (BedrockErrorFormat.isBedrock(errors)) BedrockFrontDoor.tag(ex);
     return ex;
