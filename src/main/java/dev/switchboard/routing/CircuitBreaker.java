@@ -125,11 +125,12 @@ final class CircuitBreaker {
   }
 
   /**
-   * Sets the one listener told of each trip (not of hints), with the ejection's length in nanoseconds; called under
-   * the breaker's lock on the reporting thread (an event loop): it must be quick and must not block.
+   * Adds a listener told of each trip (not of hints), with the ejection's length in nanoseconds; called under
+   * the breaker's lock on the reporting thread (an event loop): it must be quick and must not block. Listeners add
+   * up (shared health and the dashboard's event log both listen).
    */
-  void onTrip(java.util.function.LongConsumer listener) {
-    this.tripped = listener;
+  synchronized void onTrip(java.util.function.LongConsumer listener) {
+    this.tripped = this.tripped.andThen(listener);
   }
 
   /**

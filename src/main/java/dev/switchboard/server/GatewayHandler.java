@@ -91,6 +91,10 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
       case "/health/live" -> plainJson(req.response(), 200, LIVE);
       case "/health/ready" -> ready(req.response());
       default -> {
+        if (path.equals("/ui") || path.startsWith("/ui/")) {
+          UiAssets.serve(req); // the dashboard's static files: no key (the data behind them needs the master key)
+          return;
+        }
         if (path.startsWith(BEDROCK_PREFIX)) {
           bedrock(req);
           return;
