@@ -18,7 +18,7 @@ public final class Pulse implements ExchangeObserver {
   /** The longest window {@link #snapshot} answers for, in seconds. */
   public static final int MAX_WINDOW = 120;
   private static final int SLOTS = 128; // a power of two above MAX_WINDOW
-  private static final int BUCKETS = 64; // quarter powers of two of milliseconds: 1 ms .. 65 s
+  private static final int BUCKETS = 72; // quarter powers of two of milliseconds: 1 ms .. 3.7 min
   private static final int SECOND = 0;
   private static final int REQUESTS = 1;
   private static final int ERRORS = 2;
