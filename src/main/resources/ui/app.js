@@ -172,11 +172,19 @@ async function loadHealth() {
   const events = (await api('/admin/events?limit=50')).data;
   $('events').replaceChildren(...(events.length === 0
     ? [h('li', { class: 'empty' }, 'No circuit has opened since the gateway started.')]
-    : events.map((e) => h('li', { 'data-type': e.type },
-      h('time', { datetime: e.time }, new Date(e.time).toLocaleTimeString()),
-      e.type === 'region_down'
-        ? `Region ${e.region} down: all ${e.deployments} deployments ejected`
-        : `Circuit opened: ${e.deployment}${e.region ? ` (${e.region})` : ''}, ejected for ${(e.ejected_ms / 1000).toFixed(1)} s`))));
+    : events.map((e) => h('li', { 'data-type': e.type, class: e.type.endsWith('closed') || e.type.endsWith('up') ? 'good' : null },
+      h('time', { datetime: e.time }, new Date(e.time).toLocaleTimeString()), describe(e)))));
+}
+
+function describe(e) {
+  const where = e.region ? ` (${e.region})` : '';
+  switch (e.type) {
+    case 'circuit_open': return `Circuit opened: ${e.deployment}${where}, ejected for ${(e.ejected_ms / 1000).toFixed(1)} s`;
+    case 'circuit_closed': return `Circuit closed: ${e.deployment}${where} answered its probe`;
+    case 'region_down': return `Region ${e.region} down: all ${e.deployments} deployments ejected`;
+    case 'region_up': return `Region ${e.region} back: a deployment answered again`;
+    default: return `${e.type}${where}`;
+  }
 }
 
 // ---- keys and teams ----

@@ -12,10 +12,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Recent routing events for the dashboard's timeline: a deployment's circuit opening (ejected, for how long) and a
- * region going down (every deployment in it ejected at once). In memory, the newest {@value #CAPACITY} only, lost
- * on restart. Fed by {@link Catalog#onEjected}, which fires only on trips, so the lock here is off the request
- * path. Thread-safe.
+ * Recent routing events for the dashboard's timeline: a deployment's circuit opening (ejected, for how long) and
+ * closing again, a region going down (every deployment in it tripped and none closed again yet) and coming back (one of them
+ * restored). In memory, the newest {@value #CAPACITY} only, lost on restart. Fed by {@link Catalog#onEjected} and
+ * {@link Catalog#onRestored}, which fire only on state changes, so the lock here is off the request path.
+ * Thread-safe.
  */
 public final class EventLog {
   static final int CAPACITY = 200;
@@ -23,8 +24,8 @@ public final class EventLog {
   private final InstantSource clock;
   private final Map<String, String> regionOf = new HashMap<>();
   private final Map<String, List<String>> inRegion = new HashMap<>();
-  private final Map<String, Long> ejectedUntil = new HashMap<>();
-  private final Map<String, Long> regionDownUntil = new HashMap<>();
+  private final java.util.Set<String> open = new java.util.HashSet<>(); // tripped, not yet closed again
+  private final java.util.Set<String> regionsDown = new java.util.HashSet<>();
   private final ArrayDeque<Map<String, Object>> events = new ArrayDeque<>();
 
   /** Listens to {@code catalog}'s breakers from now on. */
@@ -38,24 +39,33 @@ public final class EventLog {
       }
     }
     catalog.onEjected(this::ejected);
+    catalog.onRestored(this::restored);
   }
 
   synchronized void ejected(String deployment, long millis) {
     long now = clock.millis();
     String region = regionOf.get(deployment);
-    ejectedUntil.put(deployment, now + millis);
+    open.add(deployment);
     Map<String, Object> e = event(now, "circuit_open", region);
     e.put("deployment", deployment);
     e.put("ejected_ms", millis);
     add(e);
-    if (region == null || regionDownUntil.getOrDefault(region, 0L) > now) return;
-    long until = Long.MAX_VALUE;
-    for (String id : inRegion.get(region)) until = Math.min(until, ejectedUntil.getOrDefault(id, 0L));
-    if (until <= now) return;
-    regionDownUntil.put(region, until);
+    if (region == null || regionsDown.contains(region)) return;
+    if (!open.containsAll(inRegion.get(region))) return;
+    regionsDown.add(region);
     Map<String, Object> down = event(now, "region_down", region);
     down.put("deployments", inRegion.get(region).size());
     add(down);
+  }
+
+  synchronized void restored(String deployment) {
+    long now = clock.millis();
+    String region = regionOf.get(deployment);
+    open.remove(deployment);
+    Map<String, Object> e = event(now, "circuit_closed", region);
+    e.put("deployment", deployment);
+    add(e);
+    if (region != null && regionsDown.remove(region)) add(event(now, "region_up", region));
   }
 
   /** The newest events first, at most {@code limit}. */

@@ -48,6 +48,7 @@ final class CircuitBreaker {
   private long closedSince;
   private boolean probeInFlight;
   private volatile java.util.function.LongConsumer tripped = nanos -> {};
+  private volatile Runnable closed = () -> {};
 
   CircuitBreaker(Settings settings, Ticker ticker) {
     this.settings = settings;
@@ -105,7 +106,20 @@ final class CircuitBreaker {
       state = State.CLOSED;
       probeInFlight = false;
       closedSince = ticker.read();
+      closed.run();
     }
+  }
+
+  /**
+   * Adds a listener told each time the breaker closes again (a probe succeeded); called under the breaker's lock on
+   * the reporting thread (an event loop): it must be quick and must not block.
+   */
+  synchronized void onClose(Runnable listener) {
+    Runnable before = this.closed;
+    this.closed = () -> {
+      before.run();
+      listener.run();
+    };
   }
 
   /**

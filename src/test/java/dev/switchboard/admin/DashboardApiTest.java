@@ -97,9 +97,20 @@ class DashboardApiTest {
     } finally {
       f.clearFaults();
     }
-    JsonNode events = Json.MAPPER.readTree(admin("/admin/events?limit=10").body()).get("data");
-    assertThat(events.valueStream().map(e -> e.get("type").asString() + " " + e.get("deployment").asString()))
-        .contains("circuit_open sim-faulty/sim-large");
+    assertThat(events()).contains("circuit_open sim-faulty/sim-large");
+    // Once the ejection is over, the next request is the probe; its answer closes the circuit again.
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!events().contains("circuit_closed sim-faulty/sim-large") && System.nanoTime() < deadline) {
+      f.post("/chat/completions", "{\"model\":\"faulty\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+      java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(50).toNanos()); // poll, not flood
+    }
+    assertThat(events()).containsSubsequence("circuit_closed sim-faulty/sim-large", "circuit_open sim-faulty/sim-large");
     assertThat(admin("/admin/events?limit=0").statusCode()).isEqualTo(400);
+  }
+
+  /** The event log, newest first, as "type deployment". */
+  private static java.util.List<String> events() throws Exception {
+    JsonNode data = Json.MAPPER.readTree(admin("/admin/events?limit=50").body()).get("data");
+    return data.valueStream().map(e -> e.get("type").asString() + " " + e.path("deployment").asString("")).toList();
   }
 }
