@@ -62,7 +62,20 @@ try {
   await page.fill('#key-list tr[data-id="ui-browser-key"] form.edit input[name=rpm]', '900');
   await page.click('#key-list tr[data-id="ui-browser-key"] form.edit button[type=submit]');
   await page.waitForFunction(() => document.querySelector('#key-list tr[data-id="ui-browser-key"]')?.textContent.includes('rpm 900'));
-  say('key_created', { key });
+  // A team, and a second key in it, revoked again (the page asks first).
+  await page.fill('#team-form input[name=name]', 'ui-team');
+  await page.fill('#team-form input[name=budgets]', '50/day');
+  await page.click('#team-form button[type=submit]');
+  await page.waitForSelector('#team-list tr[data-id="ui-team"]');
+  await page.fill('#key-form input[name=name]', 'ui-revoke-me');
+  await page.selectOption('#key-form select[name=team]', 'ui-team');
+  await page.click('#key-form button[type=submit]');
+  await page.waitForSelector('#key-list tr[data-id="ui-revoke-me"]');
+  page.once('dialog', (d) => d.accept());
+  await page.click('#key-list tr[data-id="ui-revoke-me"] button.revoke');
+  await page.waitForSelector('#key-list tr.revoked[data-id="ui-revoke-me"]');
+  const revokedTeam = await page.textContent('#key-list tr[data-id="ui-revoke-me"] td:nth-child(3)');
+  say('key_created', { key, revokedTeam });
 
   await waitFor('traffic-sent');
   // The overview (auto-refreshed) shows the traffic; the spend view shows the key.
@@ -79,6 +92,9 @@ try {
   const spendRequests = Number(await page.textContent('#spend-table tr[data-id="ui-browser-key"] td:nth-child(2)'));
   await page.waitForSelector('#spend-chart svg rect');
   await page.screenshot({ path: join(shots, '3-spend.png'), fullPage: true });
+  await page.click('nav button[data-tab=keys]');
+  await page.waitForFunction(() => document.querySelector('#key-list tr[data-id="ui-browser-key"] td:nth-child(7)')?.textContent !== '$0');
+  const keySpentToday = await page.textContent('#key-list tr[data-id="ui-browser-key"] td:nth-child(7)');
   await page.click('nav button[data-tab=requests]');
   await page.waitForSelector('#request-log p, #request-log table');
   const requestLog = await page.$('#request-log table') ? 'table' : await page.getAttribute('#request-log p', 'data-state');
@@ -88,7 +104,7 @@ try {
   await page.click('nav button[data-tab=health]');
   await page.waitForSelector('#regions [data-region="us-east-1"]');
   const before = await page.textContent('#regions [data-region="us-east-1"] .value');
-  say('traffic_seen', { overview, spendRequests, requestLog, usEastBefore: before });
+  say('traffic_seen', { overview, spendRequests, keySpentToday, requestLog, usEastBefore: before });
 
   await waitFor('region-down');
   // The health map (auto-refreshed) shows us-east-1 out of rotation and the failover in the timeline.

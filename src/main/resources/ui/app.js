@@ -235,10 +235,14 @@ function actions(path, item, revocable) {
 }
 
 async function loadKeys() {
-  const [keys, teams] = await Promise.all([api('/admin/keys'), api('/admin/teams')]);
+  const today = new Date().toISOString().slice(0, 10);
+  const [keys, teams, byKey, byTeam] = await Promise.all([api('/admin/keys'), api('/admin/teams'),
+    api(`/admin/usage?group_by=key&from=${today}&to=${today}`), api(`/admin/usage?group_by=team&from=${today}&to=${today}`)]);
+  const spentKey = new Map(byKey.rows.map((r) => [r.key, r.cost_usd]));
+  const spentTeam = new Map(byTeam.rows.map((r) => [r.team, r.cost_usd]));
   const select = document.querySelector('#key-form select[name=team]');
   const chosen = select.value;
-  select.replaceChildren(h("option", { value: "" }, "(default team)"), ...teams.data.map((t) => h('option', { value: t.name, selected: t.name === chosen }, t.name)));
+  select.replaceChildren(h('option', { value: '' }, '(default team)'), ...teams.data.filter((t) => t.name !== 'default').map((t) => h('option', { value: t.name, selected: t.name === chosen }, t.name)));
   $('key-list').replaceChildren(table([
     { title: 'Name', cell: (k) => k.name },
     { title: 'Prefix', cell: (k) => h('code', {}, k.prefix) },
@@ -246,7 +250,7 @@ async function loadKeys() {
     { title: 'Models', cell: (k) => (k.models.length ? k.models.join(', ') : 'all') },
     { title: 'Limits', cell: (k) => limitsText(k.limits) },
     { title: 'Budgets', cell: (k) => budgetsText(k.budgets) },
-    { title: 'Spent today', num: true, cell: (k) => (k.spend ? `$${k.spend.day}` : '') },
+    { title: 'Spent today (UTC)', num: true, cell: (k) => `$${spentKey.get(k.id) ?? '0'}` },
     { title: 'Status', cell: (k) => k.status },
     { title: '', cell: (k) => (k.status === 'revoked' ? '' : actions(`/admin/keys/${encodeURIComponent(k.id)}`, k, true)) },
   ], keys.data.map((k) => ({ ...k, _id: k.name, _class: k.status === 'revoked' ? 'revoked' : null }))));
@@ -254,7 +258,7 @@ async function loadKeys() {
     { title: 'Name', cell: (t) => t.name },
     { title: 'Limits', cell: (t) => limitsText(t.limits) },
     { title: 'Budgets', cell: (t) => budgetsText(t.budgets) },
-    { title: 'Spent today', num: true, cell: (t) => (t.spend ? `$${t.spend.day}` : '') },
+    { title: 'Spent today (UTC)', num: true, cell: (t) => `$${spentTeam.get(t.id) ?? '0'}` },
     { title: '', cell: (t) => actions(`/admin/teams/${encodeURIComponent(t.id)}`, t, false) },
   ], teams.data.map((t) => ({ ...t, _id: t.name }))));
 }

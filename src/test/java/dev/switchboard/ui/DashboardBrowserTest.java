@@ -7,6 +7,7 @@ import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import dev.switchboard.access.VirtualKey;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.config.SwitchboardConfig;
 import dev.switchboard.exchange.ExchangeObserver;
@@ -76,8 +77,15 @@ class DashboardBrowserTest {
       });
       try (Writer to = p.outputWriter(StandardCharsets.UTF_8)) {
         next(out, transcript, "logged_in");
-        String key = next(out, transcript, "key_created").get("key").asString();
+        JsonNode created = next(out, transcript, "key_created");
+        String key = created.get("key").asString();
         assertThat(key).startsWith("sk-sbv-");
+        assertThat(created.get("revokedTeam").asString()).isEqualTo("ui-team");
+        Map<String, VirtualKey> byName = new java.util.HashMap<>();
+        for (VirtualKey k : g.keys().keys(null)) byName.put(k.name(), k);
+        assertThat(byName.get("ui-revoke-me").enabled()).as("revoked in the page").isFalse();
+        assertThat(byName.get("ui-browser-key").limits().rpm()).as("limit edited in the page").isEqualTo(900);
+        assertThat(g.keys().key(key).name()).isEqualTo("ui-browser-key");
 
         OpenAIClient client = OpenAIOkHttpClient.builder().baseUrl(g.openAiBaseUrl()).apiKey(key).maxRetries(0)
             .build();
@@ -87,6 +95,7 @@ class DashboardBrowserTest {
         JsonNode seen = next(out, transcript, "traffic_seen");
         assertThat(Long.parseLong(seen.get("overview").get("requests").asString())).isGreaterThanOrEqualTo(5);
         assertThat(seen.get("spendRequests").asLong()).isEqualTo(5);
+        assertThat(new java.math.BigDecimal(seen.get("keySpentToday").asString().substring(1))).isPositive();
         assertThat(seen.get("requestLog").asString()).isIn("unavailable", "empty", "table");
         assertThat(seen.get("usEastBefore").asString()).isEqualTo("up");
 
