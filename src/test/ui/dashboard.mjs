@@ -92,6 +92,12 @@ try {
   const spendRequests = Number(await page.textContent('#spend-table tr[data-id="ui-browser-key"] td:nth-child(2)'));
   await page.waitForSelector('#spend-chart svg rect');
   await page.screenshot({ path: join(shots, '3-spend.png'), fullPage: true });
+  await page.selectOption('#spend-form select[name=grain]', 'hour');
+  // Bars labelled by hour (one, or two if the traffic straddled an hour's end).
+  await page.waitForFunction(() => [...document.querySelectorAll('#spend-chart svg rect title')]
+    .some((t) => /\d\dh ui-browser-key: \$/.test(t.textContent)));
+  const hourlyRequests = Number(await page.textContent('#spend-table tr[data-id="ui-browser-key"] td:nth-child(2)'));
+  await page.screenshot({ path: join(shots, '3-spend-hourly.png'), fullPage: true });
   await page.click('nav button[data-tab=keys]');
   await page.waitForFunction(() => document.querySelector('#key-list tr[data-id="ui-browser-key"] td:nth-child(7)')?.textContent !== '$0');
   const keySpentToday = await page.textContent('#key-list tr[data-id="ui-browser-key"] td:nth-child(7)');
@@ -104,7 +110,7 @@ try {
   await page.click('nav button[data-tab=health]');
   await page.waitForSelector('#regions [data-region="us-east-1"]');
   const before = await page.textContent('#regions [data-region="us-east-1"] .value');
-  say('traffic_seen', { overview, spendRequests, keySpentToday, requestLog, usEastBefore: before });
+  say('traffic_seen', { overview, spendRequests, hourlyRequests, keySpentToday, requestLog, usEastBefore: before });
 
   await waitFor('region-down');
   // The health map (auto-refreshed) shows us-east-1 out of rotation and the failover in the timeline.

@@ -296,21 +296,30 @@ async function createTeam(ev) {
 async function loadSpend() {
   const form = $('spend-form');
   const by = form.elements.by.value;
-  const days = Number(form.elements.days.value);
-  const to = new Date();
-  const from = new Date(to.getTime() - (days - 1) * 86400000);
-  const iso = (d) => d.toISOString().slice(0, 10);
-  const usage = await api(`/admin/usage?group_by=day,${by}&from=${iso(from)}&to=${iso(to)}`);
+  const hourly = form.elements.grain.value === 'hour';
+  // Per hour: the last 48 hours; per day: the chosen number of days. UTC throughout, as the ledger counts.
+  const step = hourly ? 3600000 : 86400000;
+  const count = hourly ? 48 : Number(form.elements.span.value);
+  form.elements.span.disabled = hourly;
+  const now = Date.now();
+  const first = Math.floor(now / step) * step - (count - 1) * step;
+  const iso = (t) => new Date(t).toISOString().slice(0, 10);
+  const usage = await api(`/admin/usage?group_by=${hourly ? 'hour' : 'day'},${by}&from=${iso(first)}&to=${iso(now)}`);
   const labels = [];
-  for (let i = 0; i < days; i++) labels.push(iso(new Date(from.getTime() + i * 86400000)));
+  for (let i = 0; i < count; i++) {
+    const t = new Date(first + i * step).toISOString();
+    labels.push(hourly ? `${t.slice(0, 13)}:00Z` : t.slice(0, 10));
+  }
+  const slotOf = (r) => labels.indexOf(hourly ? r.hour : r.day);
   const nameOf = (r) => (by === 'key' ? r.key_name || r.key : by === 'team' ? r.team_name || r.team : r.model) || '(none)';
   const series = new Map();
   for (const r of usage.rows) {
+    const i = slotOf(r);
+    if (i < 0) continue; // an hour of the first day, before the 48 shown
     const name = nameOf(r);
     if (!series.has(name)) series.set(name, { name, values: labels.map(() => 0), requests: 0, cost: 0 });
     const s = series.get(name);
-    const i = labels.indexOf(r.day);
-    if (i >= 0) s.values[i] += Number(r.cost_usd);
+    s.values[i] += Number(r.cost_usd);
     s.requests += r.requests;
     s.cost += Number(r.cost_usd);
   }
@@ -318,7 +327,8 @@ async function loadSpend() {
   $('spend-chart').replaceChildren(
     h('div', { class: 'legend' }, all.map((s, j) => h('span', { 'data-series': s.name },
       h('span', { class: 'swatch', 'data-color': j }), s.name))),
-    stackedBars(labels, all, { unit: '$' }));
+    stackedBars(hourly ? labels.map((l) => `${l.slice(5, 10)} ${l.slice(11, 13)}h`) : labels.map((l) => l.slice(5)), all,
+      { unit: '$' }));
   $('spend-chart').querySelectorAll('.swatch').forEach((sw) => {
     sw.style.background = COLORS[Number(sw.dataset.color) % COLORS.length];
   });

@@ -51,6 +51,7 @@ export function stackedBars(labels, series, { width = 800, height = 240, unit = 
   svg.append(el('text', { x: 2, y: bottom }, `${unit}0`));
   const slot = (width - pad) / Math.max(1, labels.length);
   const bw = Math.max(2, slot * 0.7);
+  const most = Math.max(2, Math.floor((width - pad) / (7 * Math.max(1, ...labels.map((l) => l.length))))); // fit
   labels.forEach((lab, i) => {
     let y = bottom;
     series.forEach((s, j) => {
@@ -63,9 +64,9 @@ export function stackedBars(labels, series, { width = 800, height = 240, unit = 
       r.append(el('title', {}, `${lab} ${s.name}: ${unit}${v}`));
       svg.append(r);
     });
-    if (labels.length <= 16 || i % Math.ceil(labels.length / 16) === 0) {
+    if (labels.length <= most || i % Math.ceil(labels.length / most) === 0) {
       svg.append(el('text', { x: (pad + i * slot + slot / 2).toFixed(1), y: height - 6, 'text-anchor': 'middle' },
-        lab.slice(5)));
+        lab));
     }
   });
   return svg;

@@ -95,6 +95,7 @@ class DashboardBrowserTest {
         JsonNode seen = next(out, transcript, "traffic_seen");
         assertThat(Long.parseLong(seen.get("overview").get("requests").asString())).isGreaterThanOrEqualTo(5);
         assertThat(seen.get("spendRequests").asLong()).isEqualTo(5);
+        assertThat(seen.get("hourlyRequests").asLong()).isEqualTo(5);
         assertThat(new java.math.BigDecimal(seen.get("keySpentToday").asString().substring(1))).isPositive();
         assertThat(seen.get("requestLog").asString()).isIn("unavailable", "empty", "table");
         assertThat(seen.get("usEastBefore").asString()).isEqualTo("up");
