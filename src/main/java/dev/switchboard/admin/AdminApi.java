@@ -48,12 +48,10 @@ public final class AdminApi {
   private final OverviewEndpoint overview;
   private final EventLog events;
 
-  /** Without the dashboard's live numbers and events (they read as zeros and an empty timeline). */
-  public AdminApi(Vertx vertx, Keys keys, Store store, Catalog catalog) {
-    this(vertx, keys, store, catalog, new Pulse(java.time.InstantSource.system()),
-        new EventLog(catalog, java.time.InstantSource.system()));
-  }
-
+  /**
+   * @param pulse this instance's live numbers, fed by the gateway's exchange observer
+   * @param events this instance's routing events
+   */
   public AdminApi(Vertx vertx, Keys keys, Store store, Catalog catalog, Pulse pulse, EventLog events) {
     this.vertx = vertx;
     this.teams = new TeamsEndpoint(keys, store);
