@@ -32,24 +32,33 @@ import org.slf4j.LoggerFactory;
  * GET  /admin/keys/{id|prefix}    PATCH /admin/keys/{id|prefix}    DELETE /admin/keys/{id|prefix}
  * POST /admin/keys/{id|prefix}/revoke
  * GET  /admin/usage?group_by=&amp;from=&amp;to=&amp;key=&amp;team=&amp;model=&amp;format=json|csv
+ * GET  /admin/overview?window=60s  GET /admin/events?limit=   (the dashboard's)
  * </pre>
  */
 public final class AdminApi {
   private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
   private static final String PREFIX = "/admin/";
   private static final String ENDPOINTS = "GET/POST /admin/teams, GET/PATCH /admin/teams/{id}, GET/POST /admin/keys, "
-      + "GET/PATCH/DELETE /admin/keys/{id}, POST /admin/keys/{id}/revoke, GET /admin/usage and GET /admin/routes/{model}";
+      + "GET/PATCH/DELETE /admin/keys/{id}, POST /admin/keys/{id}/revoke, GET /admin/usage, GET /admin/overview, GET /admin/events and GET /admin/routes/{model}";
 
   private final Vertx vertx;
   private final TeamsEndpoint teams;
   private final KeysEndpoint keys;
   private final UsageEndpoint usage;
+  private final OverviewEndpoint overview;
+  private final EventLog events;
 
-  public AdminApi(Vertx vertx, Keys keys, Store store, Catalog catalog) {
+  /**
+   * @param pulse this instance's live numbers, fed by the gateway's exchange observer
+   * @param events this instance's routing events
+   */
+  public AdminApi(Vertx vertx, Keys keys, Store store, Catalog catalog, Pulse pulse, EventLog events) {
     this.vertx = vertx;
     this.teams = new TeamsEndpoint(keys, store);
     this.keys = new KeysEndpoint(keys, store, catalog);
     this.usage = new UsageEndpoint(keys, store);
+    this.overview = new OverviewEndpoint(pulse, store, java.time.InstantSource.system());
+    this.events = events;
   }
 
   /**
@@ -112,6 +121,19 @@ public final class AdminApi {
           return notAllowed(ex, "GET");
         }
       }
+      case "overview" -> {
+        if (seg.size() == 1) {
+          if (m == HttpMethod.GET) return () -> overview.overview(req.getParam("window"));
+          return notAllowed(ex, "GET");
+        }
+      }
+      case "events" -> {
+        if (seg.size() == 1) {
+          if (m != HttpMethod.GET) return notAllowed(ex, "GET");
+          String limit = req.getParam("limit");
+          return () -> eventList(limit);
+        }
+      }
       default -> {
         // unknown: answered below
       }
@@ -119,6 +141,24 @@ public final class AdminApi {
     ex.fail(GatewayError.of(404, Kind.NOT_FOUND, "Unknown admin URL: " + m + " " + req.path() + ". The admin API "
         + "serves " + ENDPOINTS + ".", "unknown_url"), "rejected");
     return null;
+  }
+
+  private Reply eventList(String limit) {
+    int n = EventLog.CAPACITY;
+    if (limit != null && !limit.isBlank()) {
+      try {
+        n = Integer.parseInt(limit.trim());
+      } catch (NumberFormatException e) {
+        n = -1;
+      }
+      if (n < 1 || n > EventLog.CAPACITY) {
+        throw new BadInput("limit", "'limit' is '" + limit + "'; give 1 to " + EventLog.CAPACITY + ".");
+      }
+    }
+    java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
+    body.put("object", "list");
+    body.put("data", events.recent(n));
+    return Reply.json(200, body);
   }
 
   private static Callable<Reply> notAllowed(Exchange ex, String allowed) {

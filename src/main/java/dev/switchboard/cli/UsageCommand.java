@@ -11,7 +11,7 @@ import tools.jackson.databind.JsonNode;
     description = "Show requests, tokens and exact spend, summed by key, team, model, deployment or day.")
 public final class UsageCommand extends AdminCommand {
   @Option(names = "--by", split = ",", paramLabel = "DIMENSION", description = "Sum by key, team, model, deployment, "
-      + "provider, region, front_door or day; comma-separated for several (default: day)")
+      + "provider, region, front_door, day or hour (UTC); comma-separated for several (default: day)")
   List<String> by;
 
   @Option(names = "--from", paramLabel = "YYYY-MM-DD", description = "First UTC day included")

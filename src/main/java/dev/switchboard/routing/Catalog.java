@@ -81,6 +81,19 @@ public final class Catalog {
   }
 
   /**
+   * {@code listener} hears the deployment id each time a configured deployment's breaker closes again (its probe
+   * succeeded), on the reporting event loop; it must not block. For the dashboard's event log.
+   */
+  public void onRestored(java.util.function.Consumer<String> listener) {
+    synchronized (health) {
+      for (Map.Entry<String, Health> e : health.entrySet()) {
+        String id = e.getKey();
+        e.getValue().breaker.onClose(() -> listener.accept(id));
+      }
+    }
+  }
+
+  /**
    * Ejects the deployment {@code id} ({@code provider/upstream-model}) for {@code millis}, on another instance's
    * word, unless it is ejected already; see {@code CircuitBreaker.hint}. Unknown ids are ignored.
    */

@@ -48,6 +48,7 @@ final class CircuitBreaker {
   private long closedSince;
   private boolean probeInFlight;
   private volatile java.util.function.LongConsumer tripped = nanos -> {};
+  private volatile Runnable closed = () -> {};
 
   CircuitBreaker(Settings settings, Ticker ticker) {
     this.settings = settings;
@@ -105,7 +106,20 @@ final class CircuitBreaker {
       state = State.CLOSED;
       probeInFlight = false;
       closedSince = ticker.read();
+      closed.run();
     }
+  }
+
+  /**
+   * Adds a listener told each time the breaker closes again (a probe succeeded); called under the breaker's lock on
+   * the reporting thread (an event loop): it must be quick and must not block.
+   */
+  synchronized void onClose(Runnable listener) {
+    Runnable before = this.closed;
+    this.closed = () -> {
+      before.run();
+      listener.run();
+    };
   }
 
   /**
@@ -125,11 +139,12 @@ final class CircuitBreaker {
   }
 
   /**
-   * Sets the one listener told of each trip (not of hints), with the ejection's length in nanoseconds; called under
-   * the breaker's lock on the reporting thread (an event loop): it must be quick and must not block.
+   * Adds a listener told of each trip (not of hints), with the ejection's length in nanoseconds; called under
+   * the breaker's lock on the reporting thread (an event loop): it must be quick and must not block. Listeners add
+   * up (shared health and the dashboard's event log both listen).
    */
-  void onTrip(java.util.function.LongConsumer listener) {
-    this.tripped = listener;
+  synchronized void onTrip(java.util.function.LongConsumer listener) {
+    this.tripped = this.tripped.andThen(listener);
   }
 
   /**

@@ -26,6 +26,8 @@ import dev.switchboard.store.PostgresStore;
 import dev.switchboard.store.SqliteStore;
 import dev.switchboard.store.Store;
 import dev.switchboard.admin.AdminApi;
+import dev.switchboard.admin.EventLog;
+import dev.switchboard.admin.Pulse;
 import dev.switchboard.admin.RoutesEndpoint;
 import dev.switchboard.sim.Simulator;
 import io.vertx.core.DeploymentOptions;
@@ -159,15 +161,18 @@ public final class Gateway implements AutoCloseable {
           shared == null ? budgets : null, metering::spooled, store, config.store().type(),
           shared == null ? null : sharedAccess::state));
       ExchangeObserver client = observer;
+      Pulse pulse = new Pulse(java.time.InstantSource.system()); // the dashboard's live numbers
+      EventLog events = new EventLog(built, java.time.InstantSource.system());
       observer = r -> {
         metering.ended(r);
         metrics.ended(r);
+        pulse.ended(r);
         client.ended(r);
       };
       Authenticator authenticator = new Authenticator(key, keys.ring());
       GatewayHandler handler = new GatewayHandler(authenticator, new OpenAiFrontDoor(built, router),
           new AnthropicFrontDoor(built, router), new BedrockFrontDoor(built, router, key, authenticator, keys.ring()),
-          new RoutesEndpoint(built, router), new AdminApi(vertx, keys, store, built),
+          new RoutesEndpoint(built, router), new AdminApi(vertx, keys, store, built, pulse, events),
           observer, config.server().bodyLimitBytes(),
           new Readiness(vertx, healthSources(config.store(), store, metering, shared), providers.size(),
               READY_DEADLINE_MILLIS),

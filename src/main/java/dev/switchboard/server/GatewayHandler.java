@@ -101,6 +101,10 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
       case "/health/ready" -> ready(req.response());
       case "/metrics" -> metrics.handle(req);
       default -> {
+        if (path.equals("/ui") || path.startsWith("/ui/")) {
+          UiAssets.serve(req); // the dashboard's static files: no key (the data behind them needs the master key)
+          return;
+        }
         if (path.startsWith(BEDROCK_PREFIX)) {
           bedrock(req);
           return;

@@ -296,6 +296,7 @@ public final class PostgresStore implements Store {
       case REGION -> "region";
       case FRONT_DOOR -> "front_door";
       case DAY -> "to_char(to_timestamp(at_ms / 1000) AT TIME ZONE 'UTC', 'YYYY-MM-DD')";
+      case HOUR -> "to_char(to_timestamp(at_ms / 1000) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24\":00Z\"')";
     };
   }
 

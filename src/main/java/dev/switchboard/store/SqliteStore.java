@@ -201,6 +201,7 @@ public final class SqliteStore implements Store {
       case REGION -> "region";
       case FRONT_DOOR -> "front_door";
       case DAY -> "strftime('%Y-%m-%d', at_ms / 1000, 'unixepoch')";
+      case HOUR -> "strftime('%Y-%m-%dT%H:00Z', at_ms / 1000, 'unixepoch')";
     };
   }
 

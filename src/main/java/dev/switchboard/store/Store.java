@@ -34,8 +34,11 @@ public interface Store extends AutoCloseable {
    */
   List<UsageRow> usage(UsageQuery query);
 
-  /** What usage can be summed by. {@code DAY} is the UTC calendar day the record was written. */
-  enum UsageGroup { KEY, TEAM, MODEL, DEPLOYMENT, PROVIDER, REGION, FRONT_DOOR, DAY }
+  /**
+   * What usage can be summed by. {@code DAY} is the UTC calendar day the record was written ({@code 2026-03-01}),
+   * {@code HOUR} its UTC hour ({@code 2026-03-01T23:00Z}).
+   */
+  enum UsageGroup { KEY, TEAM, MODEL, DEPLOYMENT, PROVIDER, REGION, FRONT_DOOR, DAY, HOUR }
 
   /**
    * Which usage to sum, and by what.

@@ -101,6 +101,8 @@ abstract class StoreContract {
     assertThat(byDay).extracting(StoreContract::cells).containsExactly(
         List.of(List.of("2026-03-01"), 2L, 0L, 40L, 60L, 2L, 4L, 6L, "0.3", 1L),
         List.of(List.of("2026-03-02"), 2L, 1L, 5L, 0L, 2L, 4L, 6L, "0.000001", 0L));
+    assertThat(store.usage(new UsageQuery(List.of(UsageGroup.HOUR), 0, Long.MAX_VALUE, null, null, null)))
+        .extracting(UsageRow::groups).containsExactly(List.of("2026-03-01T23:00Z"), List.of("2026-03-02T00:00Z"));
 
     assertThat(store.usage(new UsageQuery(List.of(UsageGroup.KEY, UsageGroup.MODEL), 0, Long.MAX_VALUE, null, null,
         null))).extracting(UsageRow::groups).containsExactly(Arrays.asList(null, "chat"), List.of("k1", "chat"),
