@@ -32,24 +32,28 @@ import org.slf4j.LoggerFactory;
  * GET  /admin/keys/{id|prefix}    PATCH /admin/keys/{id|prefix}    DELETE /admin/keys/{id|prefix}
  * POST /admin/keys/{id|prefix}/revoke
  * GET  /admin/usage?group_by=&amp;from=&amp;to=&amp;key=&amp;team=&amp;model=&amp;format=json|csv
+ * GET  /admin/requests?from=&amp;to=&amp;key=&amp;team=&amp;model=&amp;deployment=&amp;status=&amp;outcome=&amp;limit=&amp;before=
+ * GET  /admin/requests/{id}
  * </pre>
  */
 public final class AdminApi {
   private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
   private static final String PREFIX = "/admin/";
   private static final String ENDPOINTS = "GET/POST /admin/teams, GET/PATCH /admin/teams/{id}, GET/POST /admin/keys, "
-      + "GET/PATCH/DELETE /admin/keys/{id}, POST /admin/keys/{id}/revoke, GET /admin/usage and GET /admin/routes/{model}";
+      + "GET/PATCH/DELETE /admin/keys/{id}, POST /admin/keys/{id}/revoke, GET /admin/usage, GET /admin/requests[/{id}] and GET /admin/routes/{model}";
 
   private final Vertx vertx;
   private final TeamsEndpoint teams;
   private final KeysEndpoint keys;
   private final UsageEndpoint usage;
+  private final RequestsEndpoint requests;
 
   public AdminApi(Vertx vertx, Keys keys, Store store, Catalog catalog) {
     this.vertx = vertx;
     this.teams = new TeamsEndpoint(keys, store);
     this.keys = new KeysEndpoint(keys, store, catalog);
     this.usage = new UsageEndpoint(keys, store);
+    this.requests = new RequestsEndpoint(keys, store);
   }
 
   /**
@@ -110,6 +114,14 @@ public final class AdminApi {
           boolean csv = accept != null && accept.contains("text/csv");
           if (m == HttpMethod.GET) return () -> usage.usage(req.params(), csv);
           return notAllowed(ex, "GET");
+        }
+      }
+      case "requests" -> {
+        if (seg.size() <= 2 && m != HttpMethod.GET) return notAllowed(ex, "GET");
+        if (seg.size() == 1) return () -> requests.list(req.params());
+        if (seg.size() == 2) {
+          String id = seg.get(1);
+          return () -> requests.show(id);
         }
       }
       default -> {

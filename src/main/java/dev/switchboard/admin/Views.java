@@ -47,6 +47,7 @@ final class Views {
     m.put("created", instant(k.createdMillis()));
     m.put("access_key_id", k.accessKeyId());
     m.put("metadata", k.metadata());
+    m.put("log_content", k.logContent());
     return m;
   }
 

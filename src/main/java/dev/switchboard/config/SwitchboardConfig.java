@@ -23,7 +23,31 @@ public record SwitchboardConfig(
     List<String> plaintextCredentials,
     Metering metering,
     Store store,
-    Redis redis) {
+    Redis redis,
+    Logging logging) {
+
+  /** With the default logging (text lines, no access log). */
+  public SwitchboardConfig(Path source, Path home, Server server, Discovery discovery, List<Provider> providers,
+      List<Model> models, List<String> plaintextCredentials, Metering metering, Store store, Redis redis) {
+    this(source, home, server, discovery, providers, models, plaintextCredentials, metering, store, redis,
+        Logging.DEFAULT);
+  }
+
+  /**
+   * How the gateway logs.
+   *
+   * @param json one JSON object per line (for servers) instead of text lines (for a laptop)
+   * @param requests an access log line per request ({@code switchboard.access} at INFO), without content or keys
+   * @param redact regular expressions of further secrets to redact from captured content (keys whose content is
+   *     logged), on top of the built-in API key, bearer token and AWS key patterns
+   */
+  public record Logging(boolean json, boolean requests, List<String> redact) {
+    public static final Logging DEFAULT = new Logging(false, false, List.of());
+
+    public Logging {
+      redact = List.copyOf(redact);
+    }
+  }
 
   /** Without a {@code store:} section (the embedded store) and without Redis. */
   public SwitchboardConfig(Path source, Path home, Server server, Discovery discovery, List<Provider> providers,

@@ -20,6 +20,9 @@ import dev.switchboard.provider.gemini.GeminiProvider;
 import dev.switchboard.provider.openai.OpenAiCompatibleProvider;
 import dev.switchboard.routing.Catalog;
 import dev.switchboard.routing.Router;
+import dev.switchboard.logging.AccessLog;
+import dev.switchboard.logging.ContentLog;
+import dev.switchboard.logging.Redactor;
 import dev.switchboard.metering.Meter;
 import dev.switchboard.store.PostgresStore;
 import dev.switchboard.store.SqliteStore;
@@ -68,6 +71,8 @@ public final class Gateway implements AutoCloseable {
   private final Meter meter;
   private final Keys keys;
   private final SharedAccess shared;
+  /** The access log and the content log: closed after the server, before the store. Set once, in start. */
+  private AutoCloseable requestLogs = () -> {};
 
   private Gateway(Vertx vertx, SwitchboardConfig config, MasterKey masterKey, Catalog catalog,
       List<Provider> providers, List<String> notes, Simulator simulator, ServerCertificate certificate, int port,
@@ -99,6 +104,7 @@ public final class Gateway implements AutoCloseable {
     Store store = null;
     Meter meter = null;
     SharedAccess shared = null;
+    AutoCloseable requestLogs = () -> {};
     try {
       SwitchboardConfig.Tls tls = config.server().tls();
       ServerCertificate certificate = tls == null ? null : ServerCertificate.load(tls, vertx);
@@ -150,9 +156,26 @@ public final class Gateway implements AutoCloseable {
       if (config.redis() != null) shared = SharedAccess.start(vertx, config.redis(), keys, store, access, built);
       Router router = new Router(vertx, built, shared != null ? shared.admission() : access);
       ExchangeObserver client = observer;
-      observer = r -> {
-        metering.ended(r);
-        client.ended(r);
+      List<String> providerKeys = new ArrayList<>();
+      for (SwitchboardConfig.Provider p : config.providers()) providerKeys.add(p.apiKey());
+      ContentLog contentLog = new ContentLog(store, new Redactor(config.logging().redact(), providerKeys));
+      AccessLog accessLog = config.logging().requests() ? new AccessLog() : null;
+      requestLogs = () -> {
+        if (accessLog != null) accessLog.close();
+        contentLog.close();
+      };
+      observer = new ExchangeObserver() {
+        @Override
+        public void ended(dev.switchboard.exchange.ExchangeRecord r) {
+          metering.ended(r);
+          if (accessLog != null) accessLog.ended(r);
+          client.ended(r);
+        }
+
+        @Override
+        public void content(dev.switchboard.exchange.ExchangeRecord r, dev.switchboard.exchange.CapturedContent c) {
+          contentLog.content(r, c);
+        }
       };
       Authenticator authenticator = new Authenticator(key, keys.ring());
       GatewayHandler handler = new GatewayHandler(authenticator, new OpenAiFrontDoor(built, router),
@@ -162,9 +185,12 @@ public final class Gateway implements AutoCloseable {
           new Readiness(vertx, healthSources(config.store(), store, metering, shared), providers.size(),
               READY_DEADLINE_MILLIS));
       int port = listen(vertx, config.server(), certificate, handler, loops);
-      return new Gateway(vertx, config, key, built, List.copyOf(providers), List.copyOf(notes), simulator,
+      Gateway gateway = new Gateway(vertx, config, key, built, List.copyOf(providers), List.copyOf(notes), simulator,
           certificate, port, store, meter, keys, shared);
+      gateway.requestLogs = requestLogs;
+      return gateway;
     } catch (RuntimeException e) {
+      closeQuietly(requestLogs);
       if (shared != null) shared.close();
       vertx.close();
       if (meter != null) meter.close();
@@ -308,7 +334,16 @@ public final class Gateway implements AutoCloseable {
       log.warn("gateway did not stop cleanly: {}", e.toString());
     } finally {
       meter.close(); // after the server: every exchange has ended, and its record is written
+      closeQuietly(requestLogs);
       store.close();
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      log.warn("request log did not stop cleanly: {}", e.toString());
     }
   }
 
