@@ -48,8 +48,12 @@ public final class ContentLog implements AutoCloseable {
     writer.scheduleWithFixedDelay(this::flush, FLUSH_MILLIS, FLUSH_MILLIS, TimeUnit.MILLISECONDS);
   }
 
-  /** Queues one exchange's content; called on its event loop, never blocks. */
+  /**
+   * Queues one exchange's content; called on its event loop, never blocks. Like the Meter, it skips requests refused
+   * before routing (no deployment): they have no row in the request log to hang the content on.
+   */
   public void content(ExchangeRecord record, CapturedContent content) {
+    if (record.deployment() == null) return;
     if (!pending.offer(new Item(record, content))) dropped.incrementAndGet();
   }
 
