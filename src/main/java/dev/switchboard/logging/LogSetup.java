@@ -6,6 +6,7 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import dev.switchboard.config.SwitchboardConfig;
 import org.slf4j.LoggerFactory;
@@ -23,6 +24,11 @@ public final class LogSetup {
 
   /** Reconfigures the root logger; call once, from the main thread, before the gateway starts. */
   public static void apply(SwitchboardConfig.Logging settings) {
+    apply(settings, null);
+  }
+
+  /** @param out where lines go instead of stderr (tests), or null for stderr */
+  static void apply(SwitchboardConfig.Logging settings, java.io.OutputStream out) {
     if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) return; // another SLF4J backend
     Encoder<ILoggingEvent> encoder;
     if (settings.json()) {
@@ -34,10 +40,17 @@ public final class LogSetup {
     }
     encoder.setContext(context);
     encoder.start();
-    ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
+    OutputStreamAppender<ILoggingEvent> console;
+    if (out == null) {
+      ConsoleAppender<ILoggingEvent> stderr = new ConsoleAppender<>();
+      stderr.setTarget("System.err");
+      console = stderr;
+    } else {
+      console = new OutputStreamAppender<>();
+      console.setOutputStream(out);
+    }
     console.setContext(context);
     console.setName("STDERR");
-    console.setTarget("System.err");
     console.setEncoder(encoder);
     console.start();
     AsyncAppender async = new AsyncAppender();
@@ -55,6 +68,9 @@ public final class LogSetup {
 
   /** Writes what the asynchronous appender still holds; call at shutdown. */
   public static void flush() {
-    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) context.stop();
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+      var async = context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("ASYNC");
+      if (async != null) async.stop(); // waits up to a second for the queue to drain
+    }
   }
 }
