@@ -75,9 +75,16 @@ public final class Keys {
   }
 
   public synchronized Team createTeam(String name, Limits limits, List<Budget> budgets, Map<String, String> metadata) {
+    return createTeam(name, limits, budgets, metadata, false);
+  }
+
+  /** As above, with content logging for all the team's keys on or off. */
+  public synchronized Team createTeam(String name, Limits limits, List<Budget> budgets, Map<String, String> metadata,
+      boolean logContent) {
     requireName(name, "team");
     if (teamNamed(name) != null) throw new Store.StoreConflict("a team named '" + name + "' already exists");
-    Team team = new Team(KeyMaker.newTeamId(), name, limits, budgets, metadata, System.currentTimeMillis());
+    Team team = new Team(KeyMaker.newTeamId(), name, limits, budgets, metadata, System.currentTimeMillis(),
+        logContent);
     store.saveTeam(team);
     ring.put(team);
     changed.accept("team:" + team.id());
@@ -87,9 +94,16 @@ public final class Keys {
   /** Replaces a team's limits, budgets and metadata (null keeps what it has). */
   public synchronized Team updateTeam(String idOrName, Limits limits, List<Budget> budgets,
       Map<String, String> metadata) {
+    return updateTeam(idOrName, limits, budgets, metadata, null);
+  }
+
+  /** As above, and turns content logging for the team's keys on or off ({@code logContent} null keeps it). */
+  public synchronized Team updateTeam(String idOrName, Limits limits, List<Budget> budgets,
+      Map<String, String> metadata, Boolean logContent) {
     Team t = team(idOrName);
     Team updated = new Team(t.id(), t.name(), limits != null ? limits : t.limits(),
-        budgets != null ? budgets : t.budgets(), metadata != null ? metadata : t.metadata(), t.createdMillis());
+        budgets != null ? budgets : t.budgets(), metadata != null ? metadata : t.metadata(), t.createdMillis(),
+        logContent != null ? logContent : t.logContent());
     store.saveTeam(updated);
     ring.put(updated);
     changed.accept("team:" + updated.id());

@@ -134,7 +134,10 @@ public final class Exchange {
 
   public void principal(Principal principal) {
     this.principal = principal;
-    if (principal.key() != null && principal.key().logContent()) copy = new ContentCopy();
+    if (principal.key() != null && (principal.key().logContent()
+        || principal.team() != null && principal.team().logContent())) {
+      copy = new ContentCopy();
+    }
   }
 
   /** The request body as read, or null before it is (or when there is none): admission estimates tokens from it. */

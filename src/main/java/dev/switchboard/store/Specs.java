@@ -11,7 +11,12 @@ import java.util.Set;
 final class Specs {
   private Specs() {}
 
-  record TeamSpec(Limits limits, List<Budget> budgets, Map<String, String> metadata) {}
+  /** @param logContent null in documents written before content logging existed: off */
+  record TeamSpec(Limits limits, List<Budget> budgets, Map<String, String> metadata, Boolean logContent) {
+    boolean logsContent() {
+      return Boolean.TRUE.equals(logContent);
+    }
+  }
 
   /** @param logContent null in documents written before content logging existed: off */
   record KeySpec(Set<String> models, Limits limits, List<Budget> budgets, Map<String, String> metadata,

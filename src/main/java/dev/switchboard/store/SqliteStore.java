@@ -217,7 +217,8 @@ public final class SqliteStore implements Store {
     try (PreparedStatement ps = connection.prepareStatement(sql)) {
       ps.setString(1, team.id());
       ps.setString(2, team.name());
-      ps.setString(3, Specs.write(new Specs.TeamSpec(team.limits(), team.budgets(), team.metadata())));
+      ps.setString(3, Specs.write(new Specs.TeamSpec(team.limits(), team.budgets(), team.metadata(),
+          team.logContent() ? Boolean.TRUE : null)));
       ps.setLong(4, team.createdMillis());
       ps.executeUpdate();
     } catch (SQLException e) {
@@ -233,7 +234,7 @@ public final class SqliteStore implements Store {
       while (rs.next()) {
         Specs.TeamSpec spec = Specs.read(rs.getString(3), Specs.TeamSpec.class);
         out.add(new Team(rs.getString(1), rs.getString(2), spec.limits(), spec.budgets(), spec.metadata(),
-            rs.getLong(4)));
+            rs.getLong(4), spec.logsContent()));
       }
       return out;
     } catch (SQLException e) {

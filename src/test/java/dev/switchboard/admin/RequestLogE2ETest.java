@@ -175,6 +175,27 @@ final class RequestLogE2ETest {
   }
 
   @Test
+  void aTeamWithContentLoggingCoversEveryKeyOfIt() {
+    JsonNode team = admin.ok(201, "POST", "/admin/teams", "{\"name\": \"audited-team\", \"log_content\": true}");
+    assertThat(team.path("log_content").asBoolean()).isTrue();
+    JsonNode key = admin.ok(201, "POST", "/admin/keys", "{\"team\": \"audited-team\", \"name\": \"member\"}");
+    assertThat(key.path("log_content").asBoolean()).isFalse();
+    gw.client(key.path("key").asString()).chat().completions().create(ChatCompletionCreateParams.builder()
+        .model("chat").addUserMessage("marker-team-member").build());
+    String id = idOf(key.path("id").asString(), "chat", false);
+    JsonNode r = awaitRequest(id, j -> !j.path("content").isNull());
+    assertThat(r.path("team_name").asString()).isEqualTo("audited-team");
+    assertThat(r.path("content").path("request").asString()).contains("marker-team-member");
+
+    // Turned off, the team's next request is not kept.
+    admin.ok(200, "PATCH", "/admin/teams/audited-team", "{\"log_content\": false}");
+    gw.client(key.path("key").asString()).chat().completions().create(ChatCompletionCreateParams.builder()
+        .model("sim-small").addUserMessage("marker-team-after").build());
+    JsonNode after = awaitRequest(idOf(key.path("id").asString(), "sim-small", false), j -> true);
+    assertThat(after.path("content").isNull()).isTrue();
+  }
+
+  @Test
   void theExplorerFiltersAndPagesNewestFirst() {
     JsonNode key = admin.ok(201, "POST", "/admin/keys", "{\"name\": \"explorer\"}");
     String id = key.path("id").asString();
@@ -188,7 +209,15 @@ final class RequestLogE2ETest {
     assertThat(missing.statusCode()).isEqualTo(404);
 
     Set<String> mine = new HashSet<>();
-    for (ExchangeRecord r : gw.exchanges().all()) if (id.equals(r.keyId()) && r.model() != null) mine.add(r.requestId());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (mine.size() < 5 && System.nanoTime() < deadline) { // the observers hear of an exchange just after its end
+      mine.clear();
+      for (ExchangeRecord r : gw.exchanges().all()) {
+        if (id.equals(r.keyId()) && r.deployment() != null) mine.add(r.requestId());
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+    }
+    assertThat(mine).hasSize(5);
 
     JsonNode all = admin.await("/admin/requests?key=" + id, j -> j.path("data").size() >= 5);
     List<String> ids = new ArrayList<>();
@@ -231,8 +260,8 @@ final class RequestLogE2ETest {
   }
 
   private static String idOf(String keyId, String model, boolean stream) {
-    return gw.exchanges().all().stream().filter(r -> keyId.equals(r.keyId()) && model.equals(r.model())
-        && r.stream() == stream).findFirst().orElseThrow().requestId();
+    // Awaited: the client can have its answer a moment before the gateway's observers hear the exchange ended.
+    return gw.exchange(r -> keyId.equals(r.keyId()) && model.equals(r.model()) && r.stream() == stream).requestId();
   }
 
   /** Polls GET /admin/requests/{id} until it exists and satisfies {@code done}: the Meter and content log batch. */
