@@ -53,7 +53,13 @@ public final class Keys {
 
   /** What to create a key with; null fields take defaults (the default team, no limits, no budget, no expiry). */
   public record KeySpec(String team, String name, Set<String> models, Limits limits, List<Budget> budgets,
-      Long expiresMillis, Map<String, String> metadata, boolean sigv4) {}
+      Long expiresMillis, Map<String, String> metadata, boolean sigv4, boolean logContent) {
+    /** Without content logging, the default. */
+    public KeySpec(String team, String name, Set<String> models, Limits limits, List<Budget> budgets,
+        Long expiresMillis, Map<String, String> metadata, boolean sigv4) {
+      this(team, name, models, limits, budgets, expiresMillis, metadata, sigv4, false);
+    }
+  }
 
   /**
    * A key just made: the only time its secret parts exist outside the client.
@@ -69,9 +75,16 @@ public final class Keys {
   }
 
   public synchronized Team createTeam(String name, Limits limits, List<Budget> budgets, Map<String, String> metadata) {
+    return createTeam(name, limits, budgets, metadata, false);
+  }
+
+  /** As above, with content logging for all the team's keys on or off. */
+  public synchronized Team createTeam(String name, Limits limits, List<Budget> budgets, Map<String, String> metadata,
+      boolean logContent) {
     requireName(name, "team");
     if (teamNamed(name) != null) throw new Store.StoreConflict("a team named '" + name + "' already exists");
-    Team team = new Team(KeyMaker.newTeamId(), name, limits, budgets, metadata, System.currentTimeMillis());
+    Team team = new Team(KeyMaker.newTeamId(), name, limits, budgets, metadata, System.currentTimeMillis(),
+        logContent);
     store.saveTeam(team);
     ring.put(team);
     changed.accept("team:" + team.id());
@@ -81,9 +94,16 @@ public final class Keys {
   /** Replaces a team's limits, budgets and metadata (null keeps what it has). */
   public synchronized Team updateTeam(String idOrName, Limits limits, List<Budget> budgets,
       Map<String, String> metadata) {
+    return updateTeam(idOrName, limits, budgets, metadata, null);
+  }
+
+  /** As above, and turns content logging for the team's keys on or off ({@code logContent} null keeps it). */
+  public synchronized Team updateTeam(String idOrName, Limits limits, List<Budget> budgets,
+      Map<String, String> metadata, Boolean logContent) {
     Team t = team(idOrName);
     Team updated = new Team(t.id(), t.name(), limits != null ? limits : t.limits(),
-        budgets != null ? budgets : t.budgets(), metadata != null ? metadata : t.metadata(), t.createdMillis());
+        budgets != null ? budgets : t.budgets(), metadata != null ? metadata : t.metadata(), t.createdMillis(),
+        logContent != null ? logContent : t.logContent());
     store.saveTeam(updated);
     ring.put(updated);
     changed.accept("team:" + updated.id());
@@ -111,7 +131,7 @@ public final class Keys {
     }
     VirtualKey key = new VirtualKey(id, team.id(), name, KeyMaker.prefixOf(id), KeyMaker.hash(secret), spec.models(),
         spec.limits(), spec.budgets(), spec.expiresMillis(), spec.metadata(), true, System.currentTimeMillis(),
-        accessKeyId, sealed);
+        accessKeyId, sealed, spec.logContent());
     store.saveKey(key);
     ring.put(key);
     changed.accept("key:" + key.id());
@@ -121,12 +141,18 @@ public final class Keys {
   /** Changes a key's settings; a null argument keeps what it has. */
   public synchronized VirtualKey updateKey(String idOrPrefix, Set<String> models, Limits limits, List<Budget> budgets,
       Long expiresMillis, Map<String, String> metadata, Boolean enabled) {
+    return updateKey(idOrPrefix, models, limits, budgets, expiresMillis, metadata, enabled, null);
+  }
+
+  /** As above, and turns content logging on or off ({@code logContent} null keeps it). */
+  public synchronized VirtualKey updateKey(String idOrPrefix, Set<String> models, Limits limits, List<Budget> budgets,
+      Long expiresMillis, Map<String, String> metadata, Boolean enabled, Boolean logContent) {
     VirtualKey k = key(idOrPrefix);
     VirtualKey updated = new VirtualKey(k.id(), k.teamId(), k.name(), k.prefix(), k.hash(),
         models != null ? models : k.models(), limits != null ? limits : k.limits(),
         budgets != null ? budgets : k.budgets(), expiresMillis != null ? expiresMillis : k.expiresMillis(),
         metadata != null ? metadata : k.metadata(), enabled != null ? enabled : k.enabled(), k.createdMillis(),
-        k.accessKeyId(), k.sealedSecret());
+        k.accessKeyId(), k.sealedSecret(), logContent != null ? logContent : k.logContent());
     store.saveKey(updated);
     ring.put(updated);
     changed.accept("key:" + updated.id());

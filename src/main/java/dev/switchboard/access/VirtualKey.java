@@ -19,15 +19,25 @@ import java.util.Set;
  * @param enabled false once revoked or disabled
  * @param accessKeyId the SigV4 access key id, or null for a bearer-only key
  * @param sealedSecret the SigV4 secret access key, encrypted at rest (see {@link SecretBox}), or null
+ * @param logContent true when the request log keeps this key's prompts and answers (secrets redacted); off unless
+ *     an administrator turned it on for the key
  */
 public record VirtualKey(String id, String teamId, String name, String prefix, String hash, Set<String> models,
     Limits limits, List<Budget> budgets, Long expiresMillis, Map<String, String> metadata, boolean enabled,
-    long createdMillis, String accessKeyId, String sealedSecret) {
+    long createdMillis, String accessKeyId, String sealedSecret, boolean logContent) {
   public VirtualKey {
     models = models == null ? Set.of() : Set.copyOf(models);
     limits = limits == null ? Limits.NONE : limits;
     budgets = budgets == null ? List.of() : List.copyOf(budgets);
     metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+  }
+
+  /** Without content logging, the default. */
+  public VirtualKey(String id, String teamId, String name, String prefix, String hash, Set<String> models,
+      Limits limits, List<Budget> budgets, Long expiresMillis, Map<String, String> metadata, boolean enabled,
+      long createdMillis, String accessKeyId, String sealedSecret) {
+    this(id, teamId, name, prefix, hash, models, limits, budgets, expiresMillis, metadata, enabled, createdMillis,
+        accessKeyId, sealedSecret, false);
   }
 
   public boolean allows(String model) {
@@ -40,7 +50,7 @@ public record VirtualKey(String id, String teamId, String name, String prefix, S
 
   public VirtualKey withEnabled(boolean on) {
     return new VirtualKey(id, teamId, name, prefix, hash, models, limits, budgets, expiresMillis, metadata, on,
-        createdMillis, accessKeyId, sealedSecret);
+        createdMillis, accessKeyId, sealedSecret, logContent);
   }
 
   @Override

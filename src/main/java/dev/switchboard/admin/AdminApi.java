@@ -33,13 +33,16 @@ import org.slf4j.LoggerFactory;
  * POST /admin/keys/{id|prefix}/revoke
  * GET  /admin/usage?group_by=&amp;from=&amp;to=&amp;key=&amp;team=&amp;model=&amp;format=json|csv
  * GET  /admin/overview?window=60s  GET /admin/events?limit=   (the dashboard's)
+ * GET  /admin/requests?from=&amp;to=&amp;key=&amp;team=&amp;model=&amp;deployment=&amp;status=&amp;outcome=&amp;limit=&amp;before=
+ * GET  /admin/requests/{id}
  * </pre>
  */
 public final class AdminApi {
   private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
   private static final String PREFIX = "/admin/";
   private static final String ENDPOINTS = "GET/POST /admin/teams, GET/PATCH /admin/teams/{id}, GET/POST /admin/keys, "
-      + "GET/PATCH/DELETE /admin/keys/{id}, POST /admin/keys/{id}/revoke, GET /admin/usage, GET /admin/overview, GET /admin/events and GET /admin/routes/{model}";
+      + "GET/PATCH/DELETE /admin/keys/{id}, POST /admin/keys/{id}/revoke, GET /admin/usage, GET /admin/requests[/{id}], "
+      + "GET /admin/overview, GET /admin/events and GET /admin/routes/{model}";
 
   private final Vertx vertx;
   private final TeamsEndpoint teams;
@@ -47,6 +50,7 @@ public final class AdminApi {
   private final UsageEndpoint usage;
   private final OverviewEndpoint overview;
   private final EventLog events;
+  private final RequestsEndpoint requests;
 
   /**
    * @param pulse this instance's live numbers, fed by the gateway's exchange observer
@@ -59,6 +63,7 @@ public final class AdminApi {
     this.usage = new UsageEndpoint(keys, store);
     this.overview = new OverviewEndpoint(pulse, store, java.time.InstantSource.system());
     this.events = events;
+    this.requests = new RequestsEndpoint(keys, store);
   }
 
   /**
@@ -132,6 +137,14 @@ public final class AdminApi {
           if (m != HttpMethod.GET) return notAllowed(ex, "GET");
           String limit = req.getParam("limit");
           return () -> eventList(limit);
+        }
+      }
+      case "requests" -> {
+        if (seg.size() <= 2 && m != HttpMethod.GET) return notAllowed(ex, "GET");
+        if (seg.size() == 1) return () -> requests.list(req.params());
+        if (seg.size() == 2) {
+          String id = seg.get(1);
+          return () -> requests.show(id);
         }
       }
       default -> {

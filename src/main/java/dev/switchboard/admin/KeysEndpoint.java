@@ -22,9 +22,9 @@ final class KeysEndpoint {
   static final String EXAMPLE = "{\"team\": \"ml\", \"name\": \"ci\", \"models\": [\"gpt-4o\"], "
       + "\"limits\": {\"rpm\": 60}, \"budgets\": [\"5/day\"], \"expires\": \"30d\"}";
   private static final Set<String> CREATE = new LinkedHashSet<>(List.of("team", "name", "models", "limits", "budgets",
-      "expires", "metadata", "sigv4"));
+      "expires", "metadata", "sigv4", "log_content"));
   private static final Set<String> UPDATE = new LinkedHashSet<>(List.of("models", "limits", "budgets", "expires",
-      "metadata"));
+      "metadata", "log_content"));
 
   private final Keys keys;
   private final Store store;
@@ -56,8 +56,9 @@ final class KeysEndpoint {
         : null;
     Map<String, String> metadata = body.has("metadata") ? Fields.metadata(body.get("metadata")) : null;
     boolean sigv4 = Boolean.TRUE.equals(Fields.bool(body, "sigv4"));
+    boolean logContent = Boolean.TRUE.equals(Fields.bool(body, "log_content"));
     Keys.Issued issued = keys.createKey(new Keys.KeySpec(team, name, models, limits, budgets, expires, metadata,
-        sigv4));
+        sigv4, logContent));
     Map<String, Object> view = new LinkedHashMap<>();
     view.put("key", issued.secret());
     if (issued.secretAccessKey() != null) view.put("secret_access_key", issued.secretAccessKey());
@@ -92,7 +93,8 @@ final class KeysEndpoint {
     List<Budget> budgets = body.has("budgets") ? Fields.budgets(body.get("budgets")) : null;
     Long expires = body.has("expires") ? Fields.expires(body.get("expires"), now) : null;
     Map<String, String> metadata = body.has("metadata") ? Fields.metadata(body.get("metadata")) : null;
-    VirtualKey updated = keys.updateKey(k.id(), models, limits, budgets, expires, metadata, null);
+    Boolean logContent = body.has("log_content") ? Fields.bool(body, "log_content") : null;
+    VirtualKey updated = keys.updateKey(k.id(), models, limits, budgets, expires, metadata, null, logContent);
     return Reply.json(200, Views.key(updated, keys.ring(), now));
   }
 

@@ -15,8 +15,10 @@ import tools.jackson.databind.JsonNode;
 /** {@code /admin/teams}: create, list, show and change teams. Blocking: runs on a worker. */
 final class TeamsEndpoint {
   static final String EXAMPLE = "{\"name\": \"ml\", \"limits\": {\"rpm\": 600}, \"budgets\": [\"50/day\"]}";
-  private static final Set<String> CREATE = new LinkedHashSet<>(List.of("name", "limits", "budgets", "metadata"));
-  private static final Set<String> UPDATE = new LinkedHashSet<>(List.of("limits", "budgets", "metadata"));
+  private static final Set<String> CREATE = new LinkedHashSet<>(List.of("name", "limits", "budgets", "metadata",
+      "log_content"));
+  private static final Set<String> UPDATE = new LinkedHashSet<>(List.of("limits", "budgets", "metadata",
+      "log_content"));
 
   private final Keys keys;
   private final Store store;
@@ -32,7 +34,8 @@ final class TeamsEndpoint {
     Limits limits = body.has("limits") ? Fields.limits(body.get("limits"), Limits.NONE) : null;
     List<Budget> budgets = body.has("budgets") ? Fields.budgets(body.get("budgets")) : null;
     Map<String, String> metadata = body.has("metadata") ? Fields.metadata(body.get("metadata")) : null;
-    return Reply.json(201, Views.team(keys.createTeam(name, limits, budgets, metadata)));
+    boolean logContent = Boolean.TRUE.equals(Fields.bool(body, "log_content"));
+    return Reply.json(201, Views.team(keys.createTeam(name, limits, budgets, metadata, logContent)));
   }
 
   Reply list() {
@@ -55,6 +58,7 @@ final class TeamsEndpoint {
     Limits limits = body.has("limits") ? Fields.limits(body.get("limits"), t.limits()) : null;
     List<Budget> budgets = body.has("budgets") ? Fields.budgets(body.get("budgets")) : null;
     Map<String, String> metadata = body.has("metadata") ? Fields.metadata(body.get("metadata")) : null;
-    return Reply.json(200, Views.team(keys.updateTeam(t.id(), limits, budgets, metadata)));
+    Boolean logContent = body.has("log_content") ? Fields.bool(body, "log_content") : null;
+    return Reply.json(200, Views.team(keys.updateTeam(t.id(), limits, budgets, metadata, logContent)));
   }
 }

@@ -26,6 +26,7 @@ final class Views {
     m.put("limits", limits(t.limits()));
     m.put("budgets", budgets(t.budgets()));
     m.put("metadata", t.metadata());
+    m.put("log_content", t.logContent());
     m.put("created", instant(t.createdMillis()));
     return m;
   }
@@ -47,6 +48,7 @@ final class Views {
     m.put("created", instant(k.createdMillis()));
     m.put("access_key_id", k.accessKeyId());
     m.put("metadata", k.metadata());
+    m.put("log_content", k.logContent());
     return m;
   }
 

@@ -44,6 +44,10 @@ public final class KeysCommand implements Runnable {
     @Option(names = "--sigv4", description = "Also issue an access key id and secret for AWS SDKs (Bedrock front door)")
     boolean sigv4;
 
+    @Option(names = "--log-content", description = "Keep this key's prompts and answers in the request log, secrets "
+        + "redacted (default: off; docs/operations.md, Request log and content logging)")
+    boolean logContent;
+
     @Mixin LimitOptions limits;
 
     @Override
@@ -55,6 +59,7 @@ public final class KeysCommand implements Runnable {
       limits.into(body);
       if (expires != null) body.put("expires", expires);
       if (sigv4) body.put("sigv4", true);
+      if (logContent) body.put("log_content", true);
       JsonNode key = admin.send("POST", "/admin/keys", body);
       if (json) {
         out().println(key.toPrettyString());
@@ -121,12 +126,17 @@ public final class KeysCommand implements Runnable {
     @Option(names = "--expires", paramLabel = "WHEN", description = "New expiry: 90m, 12h, 30d, 2w, an instant or date")
     String expires;
 
+    @Option(names = "--log-content", arity = "1", paramLabel = "true|false",
+        description = "Keep (true) or stop keeping (false) this key's prompts and answers in the request log")
+    Boolean logContent;
+
     @Mixin LimitOptions limits;
 
     @Override
     void run(AdminClient admin) {
       Map<String, Object> body = new LinkedHashMap<>();
       if (models != null) body.put("models", models.equals(List.of("all")) ? List.of() : models);
+      if (logContent != null) body.put("log_content", logContent);
       if (expires != null) body.put("expires", expires);
       limits.into(body);
       JsonNode key = admin.send("PATCH", "/admin/keys/" + AdminClient.segment(ref), body);
@@ -159,7 +169,8 @@ public final class KeysCommand implements Runnable {
         + "  expires:  " + LimitOptions.or(key.path("expires"), "never") + "\n"
         + "  status:   " + key.path("status").asString() + "\n"
         + (key.hasNonNull("access_key_id") ? "  sigv4:    " + key.path("access_key_id").asString() + "\n" : "")
-        + (key.path("metadata").isEmpty() ? "" : "  metadata: " + key.path("metadata") + "\n");
+        + (key.path("metadata").isEmpty() ? "" : "  metadata: " + key.path("metadata") + "\n")
+        + (key.path("log_content").asBoolean(false) ? "  content:  logged (secrets redacted)\n" : "");
   }
 
   static String spend(JsonNode entity) {

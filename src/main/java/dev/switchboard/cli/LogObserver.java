@@ -12,11 +12,11 @@ final class LogObserver implements ExchangeObserver {
   @Override
   public void ended(ExchangeRecord r) {
     if (r.status() >= 500 && !"client_gone".equals(r.outcome())) {
-      log.warn("{} {} model={} deployment={} region={} attempts={} status={} outcome={} {}ms", r.requestId(),
+      log.atWarn().addKeyValue("request_id", r.requestId()).log("{} {} model={} deployment={} region={} attempts={} status={} outcome={} {}ms", r.requestId(),
           r.endpoint(), r.model(), r.deployment(), r.region(), r.attempts(), r.status(), r.outcome(),
           r.durationNanos() / 1_000_000);
     } else if (log.isDebugEnabled()) {
-      log.debug("{} {} model={} deployment={} region={} attempts={} status={} outcome={} {}ms usage={} cost={}",
+      log.atDebug().addKeyValue("request_id", r.requestId()).log("{} {} model={} deployment={} region={} attempts={} status={} outcome={} {}ms usage={} cost={}",
           r.requestId(), r.endpoint(), r.model(), r.deployment(), r.region(), r.attempts(), r.status(), r.outcome(),
           r.durationNanos() / 1_000_000, r.usage(), r.cost() == null ? null : r.cost().toPlainString());
     }

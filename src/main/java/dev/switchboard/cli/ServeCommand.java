@@ -44,6 +44,7 @@ public final class ServeCommand implements Callable<Integer> {
       System.err.println("switchboard: configuration error: " + e.getMessage());
       return 2;
     }
+    dev.switchboard.logging.LogSetup.apply(cfg.logging());
     Gateway gateway;
     try {
       gateway = Gateway.start(cfg, System::getenv, new LogObserver());
@@ -56,6 +57,7 @@ public final class ServeCommand implements Callable<Integer> {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       gateway.close();
+      dev.switchboard.logging.LogSetup.flush();
       stopped.countDown();
     }, "switchboard-shutdown"));
     stopped.await();

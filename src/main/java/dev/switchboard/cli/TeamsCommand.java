@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import tools.jackson.databind.JsonNode;
 
@@ -25,12 +26,17 @@ public final class TeamsCommand implements Runnable {
     @Parameters(index = "0", paramLabel = "NAME", description = "Unique team name")
     String name;
 
+    @Option(names = "--log-content", description = "Keep the prompts and answers of all the team's keys in the "
+        + "request log, secrets redacted (default: off)")
+    boolean logContent;
+
     @Mixin LimitOptions limits;
 
     @Override
     void run(AdminClient admin) {
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("name", name);
+      if (logContent) body.put("log_content", true);
       limits.into(body);
       JsonNode team = admin.send("POST", "/admin/teams", body);
       if (json) out().println(team.toPrettyString());
@@ -77,11 +83,16 @@ public final class TeamsCommand implements Runnable {
     @Parameters(index = "0", paramLabel = "TEAM", description = "Team name or id")
     String ref;
 
+    @Option(names = "--log-content", arity = "1", paramLabel = "true|false",
+        description = "Keep (true) or stop keeping (false) the prompts and answers of all the team's keys")
+    Boolean logContent;
+
     @Mixin LimitOptions limits;
 
     @Override
     void run(AdminClient admin) {
       Map<String, Object> body = new LinkedHashMap<>();
+      if (logContent != null) body.put("log_content", logContent);
       limits.into(body);
       JsonNode team = admin.send("PATCH", "/admin/teams/" + AdminClient.segment(ref), body);
       if (json) out().println(team.toPrettyString());
@@ -92,6 +103,7 @@ public final class TeamsCommand implements Runnable {
   static String detail(JsonNode team) {
     return "  limits:   " + LimitOptions.limits(team.path("limits")) + "\n"
         + "  budgets:  " + LimitOptions.budgets(team.path("budgets")) + "\n"
-        + (team.path("metadata").isEmpty() ? "" : "  metadata: " + team.path("metadata") + "\n");
+        + (team.path("metadata").isEmpty() ? "" : "  metadata: " + team.path("metadata") + "\n")
+        + (team.path("log_content").asBoolean(false) ? "  content:  logged for every key (secrets redacted)\n" : "");
   }
 }

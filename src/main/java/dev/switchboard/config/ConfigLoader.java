@@ -51,7 +51,7 @@ public final class ConfigLoader {
     ConfigNode root = file == null ? null : readFile(file);
     Map<String, ConfigNode> top = root == null ? Map.of() : root.map();
     known(top, root, Set.of("server", "discovery", "providers", "models", "metering", "store", "redis", "metrics",
-        "tracing"));
+        "tracing", "logging"));
 
     Path home = flags.home() != null ? flags.home() : pathFromEnv("SWITCHBOARD_HOME");
     if (home == null) home = Path.of(System.getProperty("user.home"), ".switchboard");
@@ -64,7 +64,50 @@ public final class ConfigLoader {
     SwitchboardConfig.Store store = StoreSettings.read(top.get("store"), credentials, env, home, this::resolved);
     return new SwitchboardConfig(file, home, server, discovery, List.copyOf(providers), List.copyOf(models),
         credentials.plaintext(), metering(top.get("metering")), store, redis(top.get("redis")),
-        metrics(top.get("metrics")), TracingSettings.read(top.get("tracing"), env, this::resolved));
+        metrics(top.get("metrics")), TracingSettings.read(top.get("tracing"), env, this::resolved),
+        logging(top.get("logging")));
+  }
+
+  /**
+   * {@code logging.format} ({@code text}, the default, or {@code json}; SWITCHBOARD_LOG_FORMAT wins),
+   * {@code logging.requests} (an access line per request, default false) and {@code logging.redact} (patterns).
+   */
+  private SwitchboardConfig.Logging logging(ConfigNode node) {
+    Map<String, ConfigNode> m = mapOrEmpty(node);
+    known(m, node, Set.of("format", "requests", "redact"));
+    String envFormat = env.apply("SWITCHBOARD_LOG_FORMAT");
+    ConfigNode f = m.get("format");
+    String format = envFormat != null && !envFormat.isBlank() ? envFormat.trim() : f == null ? "text" : resolved(f).trim();
+    if (!format.equals("text") && !format.equals("json")) {
+      String message = "logging.format is '" + format + "'; it must be text (lines for a terminal) or json (one "
+          + "object per line, for a log collector)";
+      throw f != null && (envFormat == null || envFormat.isBlank()) ? f.error(message)
+          : new ConfigException("SWITCHBOARD_LOG_FORMAT is '" + format + "'; it must be text or json");
+    }
+    boolean requests = false;
+    ConfigNode r = m.get("requests");
+    if (r != null) {
+      String v = resolved(r).trim();
+      if (!v.equals("true") && !v.equals("false")) {
+        throw r.error("logging.requests is '" + v + "'; it must be true (an access log line per request) or false");
+      }
+      requests = v.equals("true");
+    }
+    List<String> redact = new java.util.ArrayList<>();
+    ConfigNode list = m.get("redact");
+    if (list != null) {
+      for (ConfigNode p : list.list()) {
+        String pattern = resolved(p);
+        try {
+          java.util.regex.Pattern.compile(pattern);
+        } catch (java.util.regex.PatternSyntaxException e) {
+          throw p.error("logging.redact has '" + pattern + "', which is not a regular expression: "
+              + e.getDescription());
+        }
+        redact.add(pattern);
+      }
+    }
+    return new SwitchboardConfig.Logging(format.equals("json"), requests, redact);
   }
 
   /**

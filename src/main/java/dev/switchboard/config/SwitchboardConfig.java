@@ -25,13 +25,14 @@ public record SwitchboardConfig(
     Store store,
     Redis redis,
     Metrics metrics,
-    Tracing tracing) {
+    Tracing tracing,
+    Logging logging) {
 
-  /** With the default {@code metrics:} section and traces off. */
+  /** With the default {@code metrics:}, traces off and the default logging. */
   public SwitchboardConfig(Path source, Path home, Server server, Discovery discovery, List<Provider> providers,
       List<Model> models, List<String> plaintextCredentials, Metering metering, Store store, Redis redis) {
     this(source, home, server, discovery, providers, models, plaintextCredentials, metering, store, redis,
-        Metrics.DEFAULT, Tracing.OFF);
+        Metrics.DEFAULT, Tracing.OFF, Logging.DEFAULT);
   }
 
   /**
@@ -55,6 +56,22 @@ public record SwitchboardConfig(
   public record Tracing(boolean enabled, URI endpoint, double sampleRatio, String serviceName) {
     public static final URI DEFAULT_ENDPOINT = URI.create("http://127.0.0.1:4318/v1/traces");
     public static final Tracing OFF = new Tracing(false, DEFAULT_ENDPOINT, 1.0, "switchboard");
+  }
+
+  /**
+   * How the gateway logs.
+   *
+   * @param json one JSON object per line (for servers) instead of text lines (for a laptop)
+   * @param requests an access log line per request ({@code switchboard.access} at INFO), without content or keys
+   * @param redact regular expressions of further secrets to redact from captured content (keys whose content is
+   *     logged), on top of the built-in API key, bearer token and AWS key patterns
+   */
+  public record Logging(boolean json, boolean requests, List<String> redact) {
+    public static final Logging DEFAULT = new Logging(false, false, List.of());
+
+    public Logging {
+      redact = List.copyOf(redact);
+    }
   }
 
   /** Without a {@code store:} section (the embedded store) and without Redis. */

@@ -52,6 +52,8 @@ public final class Exchange {
   private Usage usageSoFar;
   private long outputDeltas;
   private long outputChars;
+  /** Non-null only when the key logs content: the request path of every other key pays one null check. */
+  private ContentCopy copy;
 
   public Exchange(HttpServerRequest request, String endpoint, ErrorFormat errors, ExchangeObserver observer) {
     this.request = request;
@@ -148,6 +150,10 @@ public final class Exchange {
 
   public void principal(Principal principal) {
     this.principal = principal;
+    if (principal.key() != null && (principal.key().logContent()
+        || principal.team() != null && principal.team().logContent())) {
+      copy = new ContentCopy();
+    }
   }
 
   /** The request body as read, or null before it is (or when there is none): admission estimates tokens from it. */
@@ -185,6 +191,21 @@ public final class Exchange {
       before.run();
       action.run();
     };
+  }
+
+  /** True when the key logs content: callers that have answer text to hand pass it to {@link #answerText}. */
+  public boolean capturing() {
+    return copy != null;
+  }
+
+  /** Answer bytes that went to the client, kept (bounded) when the key logs content; else nothing happens. */
+  public void answerSent(Buffer data) {
+    if (copy != null) copy.bytes(data);
+  }
+
+  /** Answer text of a translated stream, kept (bounded) when the key logs content; else nothing happens. */
+  public void answerText(String delta) {
+    if (copy != null) copy.text(delta);
   }
 
   /** The number of the upstream attempt being started (0 when no router numbers them). */
@@ -284,8 +305,12 @@ public final class Exchange {
       java.math.BigDecimal cost = attempts.cost(usage);
       if (cost != null) response.putHeader(X_COST, cost.toPlainString());
     }
-    if (last == null) response.end();
-    else response.end(last);
+    if (last == null) {
+      response.end();
+    } else {
+      if (copy != null) copy.bytes(last);
+      response.end(last);
+    }
     ended(record(response.getStatusCode(), "completed", usage));
   }
 
@@ -302,6 +327,7 @@ public final class Exchange {
     if (onEnded != null) onEnded.accept(record);
     if (trace != null) trace.ended(record);
     observer.ended(record);
+    if (copy != null) observer.content(record, copy.done(body, stream));
   }
 
   private ExchangeRecord record(int status, String outcome, Usage usage) {

@@ -66,6 +66,7 @@ public final class EncodingAnswerSink implements AnswerSink {
           .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
     }
     countForMetering(event);
+    if (exchange.capturing() && event instanceof StreamEvent.TextDelta t) exchange.answerText(t.text());
     Buffer bytes = encoder.encode(event);
     if (event instanceof StreamEvent.MessageStop) {
       exchange.complete(bytes, usage);

@@ -20,6 +20,9 @@ import dev.switchboard.provider.gemini.GeminiProvider;
 import dev.switchboard.provider.openai.OpenAiCompatibleProvider;
 import dev.switchboard.routing.Catalog;
 import dev.switchboard.routing.Router;
+import dev.switchboard.logging.AccessLog;
+import dev.switchboard.logging.ContentLog;
+import dev.switchboard.logging.Redactor;
 import dev.switchboard.metering.Meter;
 import dev.switchboard.metrics.GatewayMetrics;
 import dev.switchboard.store.PostgresStore;
@@ -73,6 +76,8 @@ public final class Gateway implements AutoCloseable {
   private dev.switchboard.tracing.Tracing tracing;
   private final Keys keys;
   private final SharedAccess shared;
+  /** The access log and the content log: closed after the server, before the store. Set once, in start. */
+  private AutoCloseable requestLogs = () -> {};
 
   private Gateway(Vertx vertx, SwitchboardConfig config, MasterKey masterKey, Catalog catalog,
       List<Provider> providers, List<String> notes, Simulator simulator, ServerCertificate certificate, int port,
@@ -105,6 +110,7 @@ public final class Gateway implements AutoCloseable {
     Meter meter = null;
     SharedAccess shared = null;
     dev.switchboard.tracing.Tracing tracing = null;
+    AutoCloseable requestLogs = () -> {};
     try {
       SwitchboardConfig.Tls tls = config.server().tls();
       ServerCertificate certificate = tls == null ? null : ServerCertificate.load(tls, vertx);
@@ -163,11 +169,28 @@ public final class Gateway implements AutoCloseable {
       ExchangeObserver client = observer;
       Pulse pulse = new Pulse(java.time.InstantSource.system()); // the dashboard's live numbers
       EventLog events = new EventLog(built, java.time.InstantSource.system());
-      observer = r -> {
-        metering.ended(r);
-        metrics.ended(r);
-        pulse.ended(r);
-        client.ended(r);
+      List<String> providerKeys = new ArrayList<>();
+      for (SwitchboardConfig.Provider p : config.providers()) providerKeys.add(p.apiKey());
+      ContentLog contentLog = new ContentLog(store, new Redactor(config.logging().redact(), providerKeys));
+      AccessLog accessLog = config.logging().requests() ? new AccessLog() : null;
+      requestLogs = () -> {
+        if (accessLog != null) accessLog.close();
+        contentLog.close();
+      };
+      observer = new ExchangeObserver() {
+        @Override
+        public void ended(dev.switchboard.exchange.ExchangeRecord r) {
+          metering.ended(r);
+          metrics.ended(r);
+          pulse.ended(r);
+          if (accessLog != null) accessLog.ended(r);
+          client.ended(r);
+        }
+
+        @Override
+        public void content(dev.switchboard.exchange.ExchangeRecord r, dev.switchboard.exchange.CapturedContent c) {
+          contentLog.content(r, c);
+        }
       };
       Authenticator authenticator = new Authenticator(key, keys.ring());
       GatewayHandler handler = new GatewayHandler(authenticator, new OpenAiFrontDoor(built, router),
@@ -182,8 +205,10 @@ public final class Gateway implements AutoCloseable {
       Gateway gateway = new Gateway(vertx, config, key, built, List.copyOf(providers), List.copyOf(notes), simulator,
           certificate, port, store, meter, keys, shared);
       gateway.tracing = tracing;
+      gateway.requestLogs = requestLogs;
       return gateway;
     } catch (RuntimeException e) {
+      closeQuietly(requestLogs);
       if (shared != null) shared.close();
       vertx.close();
       if (tracing != null) tracing.close();
@@ -330,7 +355,16 @@ public final class Gateway implements AutoCloseable {
       // After the server, like the meter: every exchange has ended, and its spans are queued for export.
       if (tracing != null) tracing.close();
       meter.close(); // after the server: every exchange has ended, and its record is written
+      closeQuietly(requestLogs);
       store.close();
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      log.warn("request log did not stop cleanly: {}", e.toString());
     }
   }
 

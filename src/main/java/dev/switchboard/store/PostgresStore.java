@@ -307,7 +307,8 @@ public final class PostgresStore implements Store {
     try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, team.id());
       ps.setString(2, team.name());
-      ps.setString(3, Specs.write(new Specs.TeamSpec(team.limits(), team.budgets(), team.metadata())));
+      ps.setString(3, Specs.write(new Specs.TeamSpec(team.limits(), team.budgets(), team.metadata(),
+          team.logContent() ? Boolean.TRUE : null)));
       ps.setLong(4, team.createdMillis());
       ps.executeUpdate();
     } catch (SQLException e) {
@@ -323,7 +324,7 @@ public final class PostgresStore implements Store {
       while (rs.next()) {
         Specs.TeamSpec spec = Specs.read(rs.getString(3), Specs.TeamSpec.class);
         out.add(new Team(rs.getString(1), rs.getString(2), spec.limits(), spec.budgets(), spec.metadata(),
-            rs.getLong(4)));
+            rs.getLong(4), spec.logsContent()));
       }
       return out;
     } catch (SQLException e) {
@@ -344,7 +345,8 @@ public final class PostgresStore implements Store {
       ps.setString(i++, k.name());
       ps.setString(i++, k.prefix());
       ps.setString(i++, k.hash());
-      ps.setString(i++, Specs.write(new Specs.KeySpec(k.models(), k.limits(), k.budgets(), k.metadata())));
+      ps.setString(i++, Specs.write(new Specs.KeySpec(k.models(), k.limits(), k.budgets(), k.metadata(),
+          k.logContent() ? Boolean.TRUE : null)));
       setLong(ps, i++, k.expiresMillis());
       ps.setBoolean(i++, k.enabled());
       ps.setLong(i++, k.createdMillis());
@@ -369,7 +371,7 @@ public final class PostgresStore implements Store {
         Long expiresMillis = rs.wasNull() ? null : expires;
         out.add(new VirtualKey(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
             spec.models(), spec.limits(), spec.budgets(), expiresMillis, spec.metadata(), rs.getBoolean(8),
-            rs.getLong(9), rs.getString(10), rs.getString(11)));
+            rs.getLong(9), rs.getString(10), rs.getString(11), spec.logsContent()));
       }
       return out;
     } catch (SQLException e) {
@@ -390,6 +392,53 @@ public final class PostgresStore implements Store {
       }
     } catch (SQLException e) {
       throw failure(e, "cannot read spend");
+    }
+  }
+
+  @Override
+  public void recordContent(List<RequestContent> contents) {
+    if (contents.isEmpty()) return;
+    try (Connection c = pool.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        RequestLog.recordContent(c, "INSERT INTO request_content (request_id, at_ms, request, request_truncated, "
+            + "answer, answer_truncated) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING", contents, true);
+        c.commit();
+      } catch (SQLException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw failure(e, "cannot record request content");
+    }
+  }
+
+  @Override
+  public List<RequestRow> requests(RequestQuery query) {
+    try (Connection c = pool.getConnection()) {
+      return RequestLog.requests(c, query);
+    } catch (SQLException e) {
+      throw failure(e, "cannot read the request log");
+    }
+  }
+
+  @Override
+  public RequestRow request(String requestId) {
+    try (Connection c = pool.getConnection()) {
+      return RequestLog.request(c, requestId);
+    } catch (SQLException e) {
+      throw failure(e, "cannot read the request log");
+    }
+  }
+
+  @Override
+  public RequestContent content(String requestId) {
+    try (Connection c = pool.getConnection()) {
+      return RequestLog.content(c, requestId);
+    } catch (SQLException e) {
+      throw failure(e, "cannot read request content");
     }
   }
 

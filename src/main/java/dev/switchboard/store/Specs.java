@@ -11,9 +11,20 @@ import java.util.Set;
 final class Specs {
   private Specs() {}
 
-  record TeamSpec(Limits limits, List<Budget> budgets, Map<String, String> metadata) {}
+  /** @param logContent null in documents written before content logging existed: off */
+  record TeamSpec(Limits limits, List<Budget> budgets, Map<String, String> metadata, Boolean logContent) {
+    boolean logsContent() {
+      return Boolean.TRUE.equals(logContent);
+    }
+  }
 
-  record KeySpec(Set<String> models, Limits limits, List<Budget> budgets, Map<String, String> metadata) {}
+  /** @param logContent null in documents written before content logging existed: off */
+  record KeySpec(Set<String> models, Limits limits, List<Budget> budgets, Map<String, String> metadata,
+      Boolean logContent) {
+    boolean logsContent() {
+      return Boolean.TRUE.equals(logContent);
+    }
+  }
 
   static String write(Object spec) {
     return Json.MAPPER.writeValueAsString(spec);

@@ -218,7 +218,8 @@ public final class SqliteStore implements Store {
     try (PreparedStatement ps = connection.prepareStatement(sql)) {
       ps.setString(1, team.id());
       ps.setString(2, team.name());
-      ps.setString(3, Specs.write(new Specs.TeamSpec(team.limits(), team.budgets(), team.metadata())));
+      ps.setString(3, Specs.write(new Specs.TeamSpec(team.limits(), team.budgets(), team.metadata(),
+          team.logContent() ? Boolean.TRUE : null)));
       ps.setLong(4, team.createdMillis());
       ps.executeUpdate();
     } catch (SQLException e) {
@@ -234,7 +235,7 @@ public final class SqliteStore implements Store {
       while (rs.next()) {
         Specs.TeamSpec spec = Specs.read(rs.getString(3), Specs.TeamSpec.class);
         out.add(new Team(rs.getString(1), rs.getString(2), spec.limits(), spec.budgets(), spec.metadata(),
-            rs.getLong(4)));
+            rs.getLong(4), spec.logsContent()));
       }
       return out;
     } catch (SQLException e) {
@@ -255,7 +256,8 @@ public final class SqliteStore implements Store {
       ps.setString(i++, k.name());
       ps.setString(i++, k.prefix());
       ps.setString(i++, k.hash());
-      ps.setString(i++, Specs.write(new Specs.KeySpec(k.models(), k.limits(), k.budgets(), k.metadata())));
+      ps.setString(i++, Specs.write(new Specs.KeySpec(k.models(), k.limits(), k.budgets(), k.metadata(),
+          k.logContent() ? Boolean.TRUE : null)));
       setLong(ps, i++, k.expiresMillis());
       ps.setInt(i++, k.enabled() ? 1 : 0);
       ps.setLong(i++, k.createdMillis());
@@ -279,7 +281,7 @@ public final class SqliteStore implements Store {
         Long expiresMillis = rs.wasNull() ? null : expires;
         out.add(new VirtualKey(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
             spec.models(), spec.limits(), spec.budgets(), expiresMillis, spec.metadata(), rs.getInt(8) == 1,
-            rs.getLong(9), rs.getString(10), rs.getString(11)));
+            rs.getLong(9), rs.getString(10), rs.getString(11), spec.logsContent()));
       }
       return out;
     } catch (SQLException e) {
@@ -301,6 +303,53 @@ public final class SqliteStore implements Store {
       return sum;
     } catch (SQLException e) {
       throw new IllegalStateException("cannot read spend: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public synchronized void recordContent(List<RequestContent> contents) {
+    if (contents.isEmpty()) return;
+    try {
+      connection.setAutoCommit(false);
+      try {
+        RequestLog.recordContent(connection, "INSERT OR IGNORE INTO request_content (request_id, at_ms, request, "
+            + "request_truncated, answer, answer_truncated) VALUES (?, ?, ?, ?, ?, ?)", contents, false);
+        connection.commit();
+      } catch (SQLException e) {
+        connection.rollback();
+        throw e;
+      } finally {
+        connection.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot record request content: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public synchronized List<RequestRow> requests(RequestQuery query) {
+    try {
+      return RequestLog.requests(connection, query);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read the request log: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public synchronized RequestRow request(String requestId) {
+    try {
+      return RequestLog.request(connection, requestId);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read the request log: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public synchronized RequestContent content(String requestId) {
+    try {
+      return RequestLog.content(connection, requestId);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read request content: " + e.getMessage(), e);
     }
   }
 

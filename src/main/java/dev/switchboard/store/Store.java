@@ -94,6 +94,57 @@ public interface Store extends AutoCloseable {
    */
   BigDecimal spentSince(String keyId, String teamId, long fromMillis);
 
+  /**
+   * Keeps the captured content of requests whose key logs content, atomically; a request id already stored is
+   * ignored. The content is already redacted: a store never sees a secret the redactor knows.
+   */
+  default void recordContent(List<RequestContent> contents) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no request log");
+  }
+
+  /**
+   * A request's prompt and answer, redacted, at most 64 KiB each.
+   *
+   * @param answer the answer's text (a stream's text deltas joined) or, when it could not be read as text, the body
+   *     as sent
+   */
+  record RequestContent(String requestId, long atMillis, String request, boolean requestTruncated, String answer,
+      boolean answerTruncated) {}
+
+  /** The request log, newest first: rows of the usage ledger matching the query. */
+  default List<RequestRow> requests(RequestQuery query) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no request log");
+  }
+
+  /** One request's ledger row, or null when there is none (yet: the Meter writes every 200 ms). */
+  default RequestRow request(String requestId) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no request log");
+  }
+
+  /** One request's captured content, or null when none was captured. */
+  default RequestContent content(String requestId) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no request log");
+  }
+
+  /**
+   * Which requests to list.
+   *
+   * @param fromMillis first instant included (0 for the beginning)
+   * @param toMillis first instant excluded ({@code Long.MAX_VALUE} for no end)
+   * @param statusFrom lowest HTTP status included (0 for any)
+   * @param statusTo highest HTTP status included (999 for any)
+   * @param before only requests older than this request id (the last id of the previous page), or null
+   * @param limit at most this many rows
+   */
+  record RequestQuery(long fromMillis, long toMillis, String keyId, String teamId, String model, String deployment,
+      int statusFrom, int statusTo, String outcome, String before, int limit) {}
+
+  /** One request of the ledger; token counts are null when no upstream answered. */
+  record RequestRow(String requestId, long atMillis, String endpoint, String frontDoor, String keyId, String teamId,
+      String model, String deployment, String provider, String region, boolean stream, int status, String outcome,
+      int attempts, Long inputTokens, Long outputTokens, Long cacheReadTokens, Long cacheWriteTokens,
+      Long reasoningTokens, boolean estimated, String costUsd, long durationMs, Long firstByteMs) {}
+
   /** A write that broke a uniqueness rule; the message names the field. */
   final class StoreConflict extends RuntimeException {
     public StoreConflict(String message) {

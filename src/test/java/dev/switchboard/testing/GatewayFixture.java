@@ -108,6 +108,11 @@ public final class GatewayFixture implements AutoCloseable {
     return start(dir, null, store);
   }
 
+  /** Like {@link #start}, on the given store, with {@code extraYaml} (top-level sections) added to the config. */
+  public static GatewayFixture start(Path dir, StoreUnderTest.Kind store, String extraYaml) {
+    return start(dir, null, store, extraYaml);
+  }
+
   /**
    * Like {@link #start}, but the gateway listens with TLS: {@code certificate}'s chain and key are written next to the
    * config file and named there by relative paths, as a user keeps them.
@@ -117,6 +122,11 @@ public final class GatewayFixture implements AutoCloseable {
   }
 
   private static GatewayFixture start(Path dir, PrivateCa.Issued certificate, StoreUnderTest.Kind store) {
+    return start(dir, certificate, store, "");
+  }
+
+  private static GatewayFixture start(Path dir, PrivateCa.Issued certificate, StoreUnderTest.Kind store,
+      String extraYaml) {
     Vertx vertx = Vertx.vertx();
     Simulator sim = null;
     try {
@@ -137,7 +147,7 @@ public final class GatewayFixture implements AutoCloseable {
         tls = "\n  tls:\n    cert_file: server-chain.pem\n    key_file: server-key.pem";
         http.sslContext(certificate.ca().sslContext());
       }
-      Files.writeString(file, yaml(sim, recorder, tap, tls) + StoreUnderTest.of(store).yaml());
+      Files.writeString(file, yaml(sim, recorder, tap, tls) + StoreUnderTest.of(store).yaml() + extraYaml);
       Map<String, String> env = Map.of("SWITCHBOARD_MASTER_KEY", MASTER_KEY, "RECORDER_API_KEY", RECORDER_KEY);
       SwitchboardConfig config = new ConfigLoader(env::get)
           .load(new ConfigLoader.Flags(file, 0, null, dir.resolve("home")));

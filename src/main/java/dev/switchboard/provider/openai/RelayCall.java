@@ -86,6 +86,7 @@ final class RelayCall extends UpstreamCall {
   private void write(Buffer data) {
     HttpServerResponse out = exchange.response();
     if (!out.headWritten()) exchange.firstByteSent();
+    exchange.answerSent(data);
     out.write(data);
     if (out.writeQueueFull()) upstreamResponse.pause();
   }
