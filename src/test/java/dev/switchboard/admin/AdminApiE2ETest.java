@@ -98,7 +98,9 @@ final class AdminApiE2ETest {
       anthropic.messages().create(MessageCreateParams.builder().model("claude").maxTokens(64L)
           .addUserMessage("and once through the Anthropic door").build());
 
-      // Ground truth: what the upstream counted for each of this key's requests.
+      // Ground truth: what the upstream counted for each of this key's requests. A record is published when its
+      // exchange ends, which can be just after the client has read the answer: wait for the Anthropic one.
+      GatewayFixture.get(gw.exchanges().await(r -> id.equals(r.keyId()) && "messages".equals(r.endpoint())));
       List<ExchangeRecord> mine = gw.exchanges().all().stream().filter(r -> id.equals(r.keyId())).toList();
       assertThat(mine).hasSize(3);
       Map<String, long[]> truth = new HashMap<>();
@@ -250,7 +252,7 @@ final class AdminApiE2ETest {
     HttpResponse<String> notJson = admin.call("POST", "/admin/teams", "{name: ");
     assertThat(notJson.statusCode()).isEqualTo(400);
     assertThat(AdminCalls.error(notJson).path("message").asString()).contains("not valid JSON");
-    for (String[] q : new String[][] {{"group_by=hour", "group_by"}, {"from=2026-13-01", "from"},
+    for (String[] q : new String[][] {{"group_by=week", "group_by"}, {"from=2026-13-01", "from"},
         {"from=2026-02-01&to=2026-01-01", "to"}, {"format=xml", "format"}, {"groupby=day", "groupby"}}) {
       HttpResponse<String> r = admin.call("GET", "/admin/usage?" + q[0], null);
       assertThat(r.statusCode()).as(q[0]).isEqualTo(400);
