@@ -178,7 +178,7 @@ final class AdminCommandsTest {
     Run bad = run("keys", "create", "--rpm", "lots");
     assertThat(bad.exit()).isEqualTo(1);
     assertThat(bad.err()).contains("limits.rpm");
-    Run badBy = run("usage", "--by", "hour");
+    Run badBy = run("usage", "--by", "week");
     assertThat(badBy.exit()).isEqualTo(1);
     assertThat(badBy.err()).contains("group_by");
 
