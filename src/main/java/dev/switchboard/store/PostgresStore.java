@@ -243,18 +243,9 @@ public final class PostgresStore implements Store {
         + "coalesce(sum(reasoning_tokens), 0), count(*) FILTER (WHERE estimated), sum(cost_usd) "
         + "FROM usage WHERE at_ms >= ? AND at_ms < ?");
     List<String> args = new ArrayList<>();
-    if (q.keyId() != null) {
-      sql.append(" AND key_id = ?");
-      args.add(q.keyId());
-    }
-    if (q.teamId() != null) {
-      sql.append(" AND team_id = ?");
-      args.add(q.teamId());
-    }
-    if (q.model() != null) {
-      sql.append(" AND model = ?");
-      args.add(q.model());
-    }
+    Where.equal(sql, args, "key_id", q.keyId());
+    Where.equal(sql, args, "team_id", q.teamId());
+    Where.equal(sql, args, "model", q.model());
     if (!dims.isEmpty()) {
       sql.append(" GROUP BY ").append(String.join(", ", dims)).append(" ORDER BY ");
       // Byte order with absent values first, as the embedded store sorts: the same query gives the same rows.

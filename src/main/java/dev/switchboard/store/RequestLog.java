@@ -22,31 +22,16 @@ final class RequestLog {
   static List<RequestRow> requests(Connection c, RequestQuery q) throws SQLException {
     StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM usage WHERE at_ms >= ? AND at_ms < ?");
     List<Object> args = new ArrayList<>(List.of(q.fromMillis(), q.toMillis()));
-    if (q.keyId() != null) {
-      sql.append(" AND key_id = ?");
-      args.add(q.keyId());
-    }
-    if (q.teamId() != null) {
-      sql.append(" AND team_id = ?");
-      args.add(q.teamId());
-    }
-    if (q.model() != null) {
-      sql.append(" AND model = ?");
-      args.add(q.model());
-    }
-    if (q.deployment() != null) {
-      sql.append(" AND deployment = ?");
-      args.add(q.deployment());
-    }
+    Where.equal(sql, args, "key_id", q.keyId());
+    Where.equal(sql, args, "team_id", q.teamId());
+    Where.equal(sql, args, "model", q.model());
+    Where.equal(sql, args, "deployment", q.deployment());
     if (q.statusFrom() > 0 || q.statusTo() < 999) {
       sql.append(" AND status BETWEEN ? AND ?");
       args.add(q.statusFrom());
       args.add(q.statusTo());
     }
-    if (q.outcome() != null) {
-      sql.append(" AND outcome = ?");
-      args.add(q.outcome());
-    }
+    Where.equal(sql, args, "outcome", q.outcome());
     if (q.before() != null) {
       // Keyset paging on (at_ms, request_id), the order of the list: stable while new requests arrive.
       sql.append(" AND (at_ms < (SELECT at_ms FROM usage WHERE request_id = ?) OR (at_ms = (SELECT at_ms FROM usage "

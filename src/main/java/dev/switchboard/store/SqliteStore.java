@@ -151,18 +151,9 @@ public final class SqliteStore implements Store {
         // Costs come back as text and are summed in Java as exact decimals: SQLite would add them as doubles.
         + "group_concat(cost_usd, ',') FROM usage WHERE at_ms >= ? AND at_ms < ?");
     List<String> args = new ArrayList<>();
-    if (q.keyId() != null) {
-      sql.append(" AND key_id = ?");
-      args.add(q.keyId());
-    }
-    if (q.teamId() != null) {
-      sql.append(" AND team_id = ?");
-      args.add(q.teamId());
-    }
-    if (q.model() != null) {
-      sql.append(" AND model = ?");
-      args.add(q.model());
-    }
+    Where.equal(sql, args, "key_id", q.keyId());
+    Where.equal(sql, args, "team_id", q.teamId());
+    Where.equal(sql, args, "model", q.model());
     if (!dims.isEmpty()) {
       String by = String.join(", ", dims);
       sql.append(" GROUP BY ").append(by).append(" ORDER BY ").append(by);
