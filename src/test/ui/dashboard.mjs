@@ -130,6 +130,14 @@ try {
     note: await page.textContent('#request-detail [data-state=content-off]'),
   };
   await page.screenshot({ path: join(shots, '6-requests.png'), fullPage: true });
+  // Paging: 5 rows a page, then the older 2.
+  await page.click('#request-clear');
+  await page.selectOption('#request-filters select[name=limit]', '5');
+  await page.waitForFunction(() => document.querySelectorAll('#request-log tbody tr').length === 5
+    && !document.getElementById('request-older').disabled);
+  await page.click('#request-older');
+  await page.waitForFunction(() => !document.getElementById('request-newest').disabled);
+  const olderPage = await logRows();
   await page.click('nav button[data-tab=catalog]');
   await page.waitForSelector('#catalog-table tr[data-id="sim-us-east/sim-large"]');
   await page.screenshot({ path: join(shots, '4-catalog.png'), fullPage: true });
@@ -137,7 +145,7 @@ try {
   await page.waitForSelector('#regions [data-region="us-east-1"]');
   const before = await page.textContent('#regions [data-region="us-east-1"] .value');
   say('traffic_seen', { overview, spendRequests, hourlyRequests, keySpentToday, allRequests, smallRequests,
-    requestDetail, usEastBefore: before });
+    olderPage, requestDetail, usEastBefore: before });
 
   await waitFor('region-down');
   // The health map (auto-refreshed) shows us-east-1 out of rotation and the failover in the timeline.

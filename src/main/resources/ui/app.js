@@ -378,14 +378,15 @@ function requestFilters() {
 
 // Auto-refresh only shows the newest unfiltered page: a refresh must not move rows under a filtering or paging user.
 function requestsLive() {
-  return $('request-auto').checked && requestPaging.before === null && [...requestFilters().keys()].length === 0;
+  return $('request-auto').checked && requestPaging.before === null && requestFilters().size === 0;
 }
 
 const dash = (v) => (v === null || v === undefined ? '–' : v);
 
 async function loadRequests() {
   const q = requestFilters();
-  q.set('limit', '50');
+  const filtered = q.size > 0;
+  q.set('limit', $('request-filters').elements.limit.value);
   if (requestPaging.before) q.set('before', requestPaging.before);
   let answer;
   try {
@@ -408,7 +409,7 @@ async function loadRequests() {
     : `page ${requestPaging.pages + 1}: ${rows.length} older requests`;
   if (rows.length === 0) {
     $('request-log').replaceChildren(h('p', { class: 'note', 'data-state': 'empty' },
-      q.toString() === 'limit=50' ? 'No requests logged yet.' : 'No requests match these filters.'));
+      !filtered && requestPaging.before === null ? 'No requests logged yet.' : 'No requests match these filters.'));
     return;
   }
   const selected = $('request-detail').dataset.id;

@@ -108,6 +108,7 @@ class DashboardBrowserTest {
         assertThat(seen.get("allRequests").get(2).get("key").asString()).startsWith("ui-browser-key sk-sbv-");
         assertThat(seen.get("allRequests").get(0).get("status").asString()).isEqualTo("200");
         assertThat(seen.get("smallRequests")).as("filtered by model").hasSize(2);
+        assertThat(seen.get("olderPage")).as("the page older than the newest 5").hasSize(2);
         JsonNode detail = seen.get("requestDetail");
         assertThat(detail.get("keyName").asString()).isEqualTo("ui-browser-key");
         assertThat(detail.get("model").asString()).isEqualTo("sim-large");
