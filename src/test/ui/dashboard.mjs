@@ -104,7 +104,7 @@ try {
   // The request log explorer: every request (auto-refreshed until the ledger has them all), a filter by model, and
   // one request's detail.
   await page.click('nav button[data-tab=requests]');
-  await page.waitForFunction(() => document.querySelectorAll('#request-log tbody tr').length >= 7);
+  await page.waitForFunction(() => document.querySelectorAll("#request-log tbody tr").length >= 8);
   const logRows = () => page.$$eval('#request-log tbody tr', (rs) => rs.map((r) => ({
     model: r.children[3].textContent, key: r.children[1].textContent, status: r.children[6].textContent })));
   const allRequests = await logRows();
@@ -138,6 +138,24 @@ try {
   await page.click('#request-older');
   await page.waitForFunction(() => !document.getElementById('request-newest').disabled);
   const olderPage = await logRows();
+  // The content-logging key's request shows its prompt and answer, as text. Its content is written just after its
+  // ledger row, so the detail is asked again until it has it.
+  await page.click('#request-clear');
+  const audited = '#request-log tbody tr:has-text("ui-audited") td:nth-child(4)';
+  let contentShown = false;
+  for (const end = Date.now() + STEP_MS; !contentShown && Date.now() < end;) {
+    await page.evaluate(() => { document.getElementById('request-detail').hidden = true; });
+    await page.click(audited);
+    await page.waitForSelector('#request-detail:not([hidden])');
+    contentShown = (await page.$('#request-detail pre[data-content=request]')) !== null;
+  }
+  const content = {
+    shown: contentShown,
+    request: contentShown ? await page.textContent('#request-detail pre[data-content=request]') : null,
+    answer: contentShown ? await page.textContent('#request-detail pre[data-content=answer]') : null,
+    injected: await page.$$eval('#request-detail img, #request-detail b', (es) => es.length),
+  };
+  await page.screenshot({ path: join(shots, '7-request-content.png'), fullPage: true });
   await page.click('nav button[data-tab=catalog]');
   await page.waitForSelector('#catalog-table tr[data-id="sim-us-east/sim-large"]');
   await page.screenshot({ path: join(shots, '4-catalog.png'), fullPage: true });
@@ -145,7 +163,7 @@ try {
   await page.waitForSelector('#regions [data-region="us-east-1"]');
   const before = await page.textContent('#regions [data-region="us-east-1"] .value');
   say('traffic_seen', { overview, spendRequests, hourlyRequests, keySpentToday, allRequests, smallRequests,
-    olderPage, requestDetail, usEastBefore: before });
+    olderPage, requestDetail, content, usEastBefore: before });
 
   await waitFor('region-down');
   // The health map (auto-refreshed) shows us-east-1 out of rotation and the failover in the timeline.

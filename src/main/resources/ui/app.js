@@ -432,6 +432,12 @@ async function loadRequests() {
   ], rows.map((r) => ({ ...r, _id: r.id, _class: `clickable${r.id === selected ? ' selected' : ''}` }))));
 }
 
+// Logged bodies are mostly JSON (a streamed answer is its text): indent JSON for reading, leave the rest as it is.
+function pretty(text) {
+  if (text === null || text === undefined) return '';
+  try { return JSON.stringify(JSON.parse(text), null, 2); } catch { return text; }
+}
+
 async function showRequest(id) {
   const panel = $('request-detail');
   panel.dataset.id = id;
@@ -454,9 +460,9 @@ async function showRequest(id) {
   if (r.content_logging && r.content) {
     const c = r.content;
     parts.push(h('h3', {}, 'Prompt', c.request_truncated ? h('span', { class: 'note' }, ' (truncated)') : null),
-      h('pre', { class: 'content', 'data-content': 'request' }, c.request ?? ''),
+      h('pre', { class: 'content', 'data-content': 'request' }, pretty(c.request)),
       h('h3', {}, 'Answer', c.answer_truncated ? h('span', { class: 'note' }, ' (truncated)') : null),
-      h('pre', { class: 'content', 'data-content': 'answer' }, c.answer ?? ''));
+      h('pre', { class: 'content', 'data-content': 'answer' }, pretty(c.answer)));
   } else {
     const ref = r.key_id || '<id>';
     parts.push(h('p', { class: 'note', 'data-state': 'content-off' }, r.key_id

@@ -7,6 +7,7 @@ import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import dev.switchboard.access.Keys;
 import dev.switchboard.access.VirtualKey;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.config.SwitchboardConfig;
@@ -45,6 +46,7 @@ class DashboardBrowserTest {
   private static final Path SCRIPT_DIR = Path.of("src/test/ui");
   private static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
   private static final long STEP_SECONDS = 45;
+  private static final String MARKUP = "say hi <img src=x onerror=alert(1)> <b>bold</b>";
 
   @TempDir Path home;
 
@@ -88,6 +90,12 @@ class DashboardBrowserTest {
         assertThat(byName.get("ui-browser-key").limits().rpm()).as("limit edited in the page").isEqualTo(900);
         assertThat(g.keys().key(key).name()).isEqualTo("ui-browser-key");
 
+        // A key with content logging on, whose prompt carries markup the page must show as text.
+        String auditedKey = g.keys().createKey(new Keys.KeySpec(null, "ui-audited", null, null, null, null, null,
+            false, true)).secret();
+        OpenAIOkHttpClient.builder().baseUrl(g.openAiBaseUrl()).apiKey(auditedKey).maxRetries(0).build()
+            .chat().completions().create(ChatCompletionCreateParams.builder().model("sim-large")
+                .addUserMessage(MARKUP).build());
         OpenAIClient client = OpenAIOkHttpClient.builder().baseUrl(g.openAiBaseUrl()).apiKey(key).maxRetries(0)
             .build();
         for (int i = 0; i < 5; i++) chat(client);
@@ -104,17 +112,22 @@ class DashboardBrowserTest {
         List<String> models = new ArrayList<>();
         for (JsonNode r : seen.get("allRequests")) models.add(r.get("model").asString());
         assertThat(models).as("the request log, newest first").containsExactly("sim-small", "sim-small", "sim-large",
-            "sim-large", "sim-large", "sim-large", "sim-large");
+            "sim-large", "sim-large", "sim-large", "sim-large", "sim-large");
         assertThat(seen.get("allRequests").get(2).get("key").asString()).startsWith("ui-browser-key sk-sbv-");
         assertThat(seen.get("allRequests").get(0).get("status").asString()).isEqualTo("200");
         assertThat(seen.get("smallRequests")).as("filtered by model").hasSize(2);
-        assertThat(seen.get("olderPage")).as("the page older than the newest 5").hasSize(2);
+        assertThat(seen.get("olderPage")).as("the page older than the newest 5").hasSize(3);
         JsonNode detail = seen.get("requestDetail");
         assertThat(detail.get("keyName").asString()).isEqualTo("ui-browser-key");
         assertThat(detail.get("model").asString()).isEqualTo("sim-large");
         assertThat(detail.get("contentLogging").asString()).isEqualTo("false");
         assertThat(detail.get("note").asString()).contains("Content logging is off for this key")
             .contains("switchboard keys update " + g.keys().key(key).id() + " --log-content true");
+        JsonNode content = seen.get("content");
+        assertThat(content.get("shown").asBoolean()).as("the audited key's prompt and answer").isTrue();
+        assertThat(content.get("request").asString()).contains(MARKUP);
+        assertThat(content.get("answer").asString()).isNotBlank();
+        assertThat(content.get("injected").asInt()).as("elements made from logged content").isZero();
         assertThat(seen.get("usEastBefore").asString()).isEqualTo("up");
 
         g.simulator().setRegionDown("us-east-1", true);
