@@ -392,9 +392,11 @@ async function loadRequests() {
   try {
     answer = await api(`/admin/requests?${q}`);
   } catch (e) {
-    // A filter the API refuses (unknown key, bad time): say why, keep the last table.
+    // A filter the API refuses (unknown key, bad time): say why, and show no rows that the filter did not select.
     if (e instanceof ApiError && e.status !== 401 && e.status !== 403) {
       $('requests-error').textContent = e.message;
+      $('request-log').replaceChildren();
+      $('request-older').disabled = true;
       return;
     }
     throw e;
