@@ -101,16 +101,69 @@ try {
   await page.click('nav button[data-tab=keys]');
   await page.waitForFunction(() => document.querySelector('#key-list tr[data-id="ui-browser-key"] td:nth-child(7)')?.textContent !== '$0');
   const keySpentToday = await page.textContent('#key-list tr[data-id="ui-browser-key"] td:nth-child(7)');
+  // The request log explorer: every request (auto-refreshed until the ledger has them all), a filter by model, and
+  // one request's detail.
   await page.click('nav button[data-tab=requests]');
-  await page.waitForSelector('#request-log p, #request-log table');
-  const requestLog = await page.$('#request-log table') ? 'table' : await page.getAttribute('#request-log p', 'data-state');
+  await page.waitForFunction(() => document.querySelectorAll("#request-log tbody tr").length >= 8);
+  const logRows = () => page.$$eval('#request-log tbody tr', (rs) => rs.map((r) => ({
+    model: r.children[3].textContent, key: r.children[1].textContent, status: r.children[6].textContent })));
+  const allRequests = await logRows();
+  await page.fill('#request-filters input[name=model]', 'sim-small');
+  await page.click('#request-filters button[type=submit]');
+  await page.waitForFunction(() => {
+    const rs = [...document.querySelectorAll('#request-log tbody tr')];
+    return rs.length > 0 && rs.every((r) => r.children[3].textContent === 'sim-small');
+  });
+  const smallRequests = await logRows();
+  await page.fill('#request-filters input[name=model]', 'sim-large');
+  await page.click('#request-filters button[type=submit]');
+  await page.waitForFunction(() => {
+    const rs = [...document.querySelectorAll('#request-log tbody tr')];
+    return rs.length > 0 && rs.every((r) => r.children[3].textContent === 'sim-large');
+  });
+  await page.click('#request-log tbody tr:first-child td:nth-child(4)');
+  await page.waitForSelector('#request-detail [data-state=content-off]');
+  const requestDetail = {
+    keyName: await page.textContent('#request-detail dd[data-field=key_name]'),
+    model: await page.textContent('#request-detail dd[data-field=model]'),
+    contentLogging: await page.textContent('#request-detail dd[data-field=content_logging]'),
+    note: await page.textContent('#request-detail [data-state=content-off]'),
+  };
+  await page.screenshot({ path: join(shots, '6-requests.png'), fullPage: true });
+  // Paging: 5 rows a page, then the older 2.
+  await page.click('#request-clear');
+  await page.selectOption('#request-filters select[name=limit]', '5');
+  await page.waitForFunction(() => document.querySelectorAll('#request-log tbody tr').length === 5
+    && !document.getElementById('request-older').disabled);
+  await page.click('#request-older');
+  await page.waitForFunction(() => !document.getElementById('request-newest').disabled);
+  const olderPage = await logRows();
+  // The content-logging key's request shows its prompt and answer, as text. Its content is written just after its
+  // ledger row, so the detail is asked again until it has it.
+  await page.click('#request-clear');
+  const audited = '#request-log tbody tr:has-text("ui-audited") td:nth-child(4)';
+  let contentShown = false;
+  for (const end = Date.now() + STEP_MS; !contentShown && Date.now() < end;) {
+    await page.evaluate(() => { document.getElementById('request-detail').hidden = true; });
+    await page.click(audited);
+    await page.waitForSelector('#request-detail:not([hidden])');
+    contentShown = (await page.$('#request-detail pre[data-content=request]')) !== null;
+  }
+  const content = {
+    shown: contentShown,
+    request: contentShown ? await page.textContent('#request-detail pre[data-content=request]') : null,
+    answer: contentShown ? await page.textContent('#request-detail pre[data-content=answer]') : null,
+    injected: await page.$$eval('#request-detail img, #request-detail b', (es) => es.length),
+  };
+  await page.screenshot({ path: join(shots, '7-request-content.png'), fullPage: true });
   await page.click('nav button[data-tab=catalog]');
   await page.waitForSelector('#catalog-table tr[data-id="sim-us-east/sim-large"]');
   await page.screenshot({ path: join(shots, '4-catalog.png'), fullPage: true });
   await page.click('nav button[data-tab=health]');
   await page.waitForSelector('#regions [data-region="us-east-1"]');
   const before = await page.textContent('#regions [data-region="us-east-1"] .value');
-  say('traffic_seen', { overview, spendRequests, hourlyRequests, keySpentToday, requestLog, usEastBefore: before });
+  say('traffic_seen', { overview, spendRequests, hourlyRequests, keySpentToday, allRequests, smallRequests,
+    olderPage, requestDetail, content, usEastBefore: before });
 
   await waitFor('region-down');
   // The health map (auto-refreshed) shows us-east-1 out of rotation and the failover in the timeline.

@@ -95,7 +95,7 @@ function show(tab) {
   document.querySelectorAll('.tab').forEach((s) => { s.hidden = s.id !== tab; });
   clearInterval(timer);
   run(tab);
-  if (live.has(tab)) timer = setInterval(() => run(tab), REFRESH_MS);
+  if (live.has(tab)) timer = setInterval(() => { if (tab !== 'requests' || requestsLive()) run(tab); }, REFRESH_MS);
 }
 
 async function run(tab) {
@@ -362,28 +362,136 @@ async function loadCatalog() {
   ], rows.map((r) => ({ ...r, _id: r.id }))));
 }
 
-// ---- request log (GET /admin/requests, when this gateway has it) ----
+// ---- request log explorer (GET /admin/requests, GET /admin/requests/{id}) ----
+
+// Paging walks older with `before`; `pages` holds the `before` of each page shown, so "Newest" can start over.
+const requestPaging = { before: null, pages: 0 };
+
+function requestFilters() {
+  const d = Object.fromEntries(new FormData($('request-filters')));
+  const q = new URLSearchParams();
+  for (const k of ['model', 'key', 'team', 'deployment', 'status', 'outcome']) if (d[k]?.trim()) q.set(k, d[k].trim());
+  // datetime-local is the browser's local time; the API wants an instant.
+  for (const k of ['from', 'to']) if (d[k]) q.set(k, new Date(d[k]).toISOString());
+  return q;
+}
+
+// Auto-refresh only shows the newest unfiltered page: a refresh must not move rows under a filtering or paging user.
+function requestsLive() {
+  return $('request-auto').checked && requestPaging.before === null && requestFilters().size === 0;
+}
+
+const dash = (v) => (v === null || v === undefined ? '–' : v);
 
 async function loadRequests() {
+  const q = requestFilters();
+  const filtered = q.size > 0;
+  q.set('limit', $('request-filters').elements.limit.value);
+  if (requestPaging.before) q.set('before', requestPaging.before);
   let answer;
   try {
-    answer = await api('/admin/requests?limit=50');
+    answer = await api(`/admin/requests?${q}`);
   } catch (e) {
-    if (e instanceof ApiError && (e.status === 404 || e.status === 405 || e.status === 501)) {
-      $('request-log').replaceChildren(h('p', { class: 'note', 'data-state': 'unavailable' },
-        'The request log is not available on this gateway (GET /admin/requests answered ' + e.status + ').'));
+    // A filter the API refuses (unknown key, bad time): say why, and show no rows that the filter did not select.
+    if (e instanceof ApiError && e.status !== 401 && e.status !== 403) {
+      $('requests-error').textContent = e.message;
+      $('request-log').replaceChildren();
+      $('request-older').disabled = true;
       return;
     }
     throw e;
   }
-  const rows = Array.isArray(answer?.data) ? answer.data : [];
+  $('requests-error').textContent = '';
+  const rows = answer.data;
+  $('request-older').disabled = !answer.has_more;
+  $('request-older').dataset.next = answer.next_before || '';
+  $('request-newest').disabled = requestPaging.before === null;
+  $('request-page').textContent = requestPaging.before === null
+    ? `newest ${rows.length}${answer.has_more ? ' (more older)' : ''}`
+    : `page ${requestPaging.pages + 1}: ${rows.length} older requests`;
   if (rows.length === 0) {
-    $('request-log').replaceChildren(h('p', { class: 'note', 'data-state': 'empty' }, 'No requests logged yet.'));
+    $('request-log').replaceChildren(h('p', { class: 'note', 'data-state': 'empty' },
+      !filtered && requestPaging.before === null ? 'No requests logged yet.' : 'No requests match these filters.'));
     return;
   }
-  const keys = Object.keys(rows[0]).filter((k) => typeof rows[0][k] !== 'object' || rows[0][k] === null).slice(0, 12);
-  $('request-log').replaceChildren(table(keys.map((k) => ({ title: k, cell: (r) => (r[k] ?? '') })),
-    rows.map((r) => ({ ...r, _id: r.request_id || r.id }))));
+  const selected = $('request-detail').dataset.id;
+  $('request-log').replaceChildren(table([
+    { title: 'Time', cell: (r) => h('time', { datetime: r.time, title: r.time }, new Date(r.time).toLocaleTimeString()) },
+    { title: 'Key', cell: (r) => [r.key_name || '', r.key ? h('code', { class: 'prefix' }, ` ${r.key}`) : null] },
+    { title: 'Team', cell: (r) => r.team_name || r.team || '' },
+    { title: 'Model', cell: (r) => r.model || '' },
+    { title: 'Deployment', cell: (r) => r.deployment || '' },
+    { title: 'Region', cell: (r) => r.region || '' },
+    { title: 'Status', num: true, cell: (r) => h('span', { class: `badge ${r.status >= 500 ? 'bad' : r.status >= 400 ? 'warn' : ''}` }, r.status) },
+    { title: 'Outcome', cell: (r) => r.outcome || '' },
+    { title: 'In', num: true, cell: (r) => dash(r.input_tokens) },
+    { title: 'Out', num: true, cell: (r) => dash(r.output_tokens) },
+    { title: 'Cost $', num: true, cell: (r) => dash(r.cost_usd) },
+    { title: 'Duration', num: true, cell: (r) => ms(r.duration_ms) },
+    { title: 'TTFT', num: true, cell: (r) => ms(r.ttft_ms) },
+    { title: 'Tries', num: true, cell: (r) => r.attempts },
+    { title: 'Est.', cell: (r) => (r.estimated ? h('span', { title: 'tokens estimated: the upstream reported no usage' }, 'est.') : '') },
+  ], rows.map((r) => ({ ...r, _id: r.id, _class: `clickable${r.id === selected ? ' selected' : ''}` }))));
+}
+
+// Logged bodies are mostly JSON (a streamed answer is its text): indent JSON for reading, leave the rest as it is.
+function pretty(text) {
+  if (text === null || text === undefined) return '';
+  try { return JSON.stringify(JSON.parse(text), null, 2); } catch { return text; }
+}
+
+async function showRequest(id) {
+  const panel = $('request-detail');
+  panel.dataset.id = id;
+  document.querySelectorAll('#request-log tr.selected').forEach((tr) => tr.classList.remove('selected'));
+  document.querySelector(`#request-log tr[data-id="${CSS.escape(id)}"]`)?.classList.add('selected');
+  let r;
+  try {
+    r = await api(`/admin/requests/${encodeURIComponent(id)}`);
+  } catch (e) {
+    panel.replaceChildren(h('p', { class: 'error' }, e.message));
+    panel.hidden = false;
+    return;
+  }
+  const fields = Object.entries(r).filter(([k]) => k !== 'object' && k !== 'content');
+  const parts = [
+    h('div', { class: 'detail-head' }, h('h3', {}, `Request ${r.id}`),
+      h('button', { type: 'button', onclick: () => { panel.hidden = true; delete panel.dataset.id; } }, 'Close')),
+    h('dl', { class: 'fields' }, fields.map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', { 'data-field': k }, v === null ? '–' : String(v))))),
+  ];
+  if (r.content_logging && r.content) {
+    const c = r.content;
+    parts.push(h('h3', {}, 'Prompt', c.request_truncated ? h('span', { class: 'note' }, ' (truncated)') : null),
+      h('pre', { class: 'content', 'data-content': 'request' }, pretty(c.request)),
+      h('h3', {}, 'Answer', c.answer_truncated ? h('span', { class: 'note' }, ' (truncated)') : null),
+      h('pre', { class: 'content', 'data-content': 'answer' }, pretty(c.answer)));
+  } else {
+    const ref = r.key_id || '<id>';
+    parts.push(h('p', { class: 'note', 'data-state': 'content-off' }, r.key_id
+      ? ['Content logging is off for this key — enable it with ', h('code', {}, `switchboard keys update ${ref} --log-content true`),
+        ' (new requests only).']
+      : 'Content logging is off: this request was made with the master key, whose prompts are never kept.'));
+  }
+  panel.replaceChildren(...parts);
+  panel.hidden = false;
+}
+
+function wireRequests() {
+  const form = $('request-filters');
+  const again = () => { requestPaging.before = null; requestPaging.pages = 0; run('requests'); };
+  form.addEventListener('submit', (ev) => { ev.preventDefault(); again(); });
+  form.addEventListener('change', (ev) => { if (ev.target.tagName === 'SELECT') again(); });
+  $('request-clear').addEventListener('click', () => { form.reset(); again(); });
+  $('request-newest').addEventListener('click', again);
+  $('request-older').addEventListener('click', () => {
+    requestPaging.before = $('request-older').dataset.next || null;
+    requestPaging.pages++;
+    run('requests');
+  });
+  $('request-log').addEventListener('click', (ev) => {
+    const tr = ev.target.closest('tbody tr[data-id]');
+    if (tr) showRequest(tr.dataset.id);
+  });
 }
 
 // ---- start ----
@@ -400,5 +508,6 @@ document.addEventListener('DOMContentLoaded', () => {
   $('team-form').addEventListener('submit', (ev) => createTeam(ev).catch(() => {}));
   $('new-key-hide').addEventListener('click', () => { $('new-key').hidden = true; $('new-key-value').textContent = ''; });
   $('spend-form').addEventListener('change', () => run('spend'));
+  wireRequests();
   if (sessionStorage.getItem(KEY)) login(sessionStorage.getItem(KEY));
 });

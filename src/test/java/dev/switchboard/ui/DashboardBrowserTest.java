@@ -7,6 +7,7 @@ import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import dev.switchboard.access.Keys;
 import dev.switchboard.access.VirtualKey;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.config.SwitchboardConfig;
@@ -35,7 +36,8 @@ import tools.jackson.databind.JsonNode;
  * The dashboard in a real browser: Debian's headless Chromium, driven by playwright-core from
  * {@code src/test/ui/dashboard.mjs}, against a zero-config gateway whose simulator has us-east-1 and eu-west-1.
  * The script logs in, creates a key; this test sends traffic with that key through the OpenAI SDK; the script sees
- * it in the overview and the spend view; this test takes us-east-1 down; the script sees the health map change.
+ * it in the overview, the spend view and the request log (filtered by model, one request's detail); this test takes
+ * us-east-1 down; the script sees the health map change.
  * The two sides take turns over the script's stdout (JSON lines) and stdin. Screenshots go to
  * {@code target/ui-screenshots}.
  */
@@ -44,6 +46,7 @@ class DashboardBrowserTest {
   private static final Path SCRIPT_DIR = Path.of("src/test/ui");
   private static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
   private static final long STEP_SECONDS = 45;
+  private static final String MARKUP = "say hi <img src=x onerror=alert(1)> <b>bold</b>";
 
   @TempDir Path home;
 
@@ -87,9 +90,18 @@ class DashboardBrowserTest {
         assertThat(byName.get("ui-browser-key").limits().rpm()).as("limit edited in the page").isEqualTo(900);
         assertThat(g.keys().key(key).name()).isEqualTo("ui-browser-key");
 
+        // A key with content logging on, whose prompt carries markup the page must show as text.
+        String auditedKey = g.keys().createKey(new Keys.KeySpec(null, "ui-audited", null, null, null, null, null,
+            false, true)).secret();
+        OpenAIOkHttpClient.builder().baseUrl(g.openAiBaseUrl()).apiKey(auditedKey).maxRetries(0).build()
+            .chat().completions().create(ChatCompletionCreateParams.builder().model("sim-large")
+                .addUserMessage(MARKUP).build());
         OpenAIClient client = OpenAIOkHttpClient.builder().baseUrl(g.openAiBaseUrl()).apiKey(key).maxRetries(0)
             .build();
         for (int i = 0; i < 5; i++) chat(client);
+        OpenAIClient master = OpenAIOkHttpClient.builder().baseUrl(g.openAiBaseUrl()).apiKey(MASTER).maxRetries(0)
+            .build();
+        for (int i = 0; i < 2; i++) chat(master, "sim-small"); // a second model for the request log's filter
         say(to, "traffic-sent");
 
         JsonNode seen = next(out, transcript, "traffic_seen");
@@ -97,7 +109,25 @@ class DashboardBrowserTest {
         assertThat(seen.get("spendRequests").asLong()).isEqualTo(5);
         assertThat(seen.get("hourlyRequests").asLong()).isEqualTo(5);
         assertThat(new java.math.BigDecimal(seen.get("keySpentToday").asString().substring(1))).isPositive();
-        assertThat(seen.get("requestLog").asString()).isIn("unavailable", "empty", "table");
+        List<String> models = new ArrayList<>();
+        for (JsonNode r : seen.get("allRequests")) models.add(r.get("model").asString());
+        assertThat(models).as("the request log, newest first").containsExactly("sim-small", "sim-small", "sim-large",
+            "sim-large", "sim-large", "sim-large", "sim-large", "sim-large");
+        assertThat(seen.get("allRequests").get(2).get("key").asString()).startsWith("ui-browser-key sk-sbv-");
+        assertThat(seen.get("allRequests").get(0).get("status").asString()).isEqualTo("200");
+        assertThat(seen.get("smallRequests")).as("filtered by model").hasSize(2);
+        assertThat(seen.get("olderPage")).as("the page older than the newest 5").hasSize(3);
+        JsonNode detail = seen.get("requestDetail");
+        assertThat(detail.get("keyName").asString()).isEqualTo("ui-browser-key");
+        assertThat(detail.get("model").asString()).isEqualTo("sim-large");
+        assertThat(detail.get("contentLogging").asString()).isEqualTo("false");
+        assertThat(detail.get("note").asString()).contains("Content logging is off for this key")
+            .contains("switchboard keys update " + g.keys().key(key).id() + " --log-content true");
+        JsonNode content = seen.get("content");
+        assertThat(content.get("shown").asBoolean()).as("the audited key's prompt and answer").isTrue();
+        assertThat(content.get("request").asString()).contains(MARKUP);
+        assertThat(content.get("answer").asString()).isNotBlank();
+        assertThat(content.get("injected").asInt()).as("elements made from logged content").isZero();
         assertThat(seen.get("usEastBefore").asString()).isEqualTo("up");
 
         g.simulator().setRegionDown("us-east-1", true);
@@ -122,8 +152,12 @@ class DashboardBrowserTest {
   }
 
   private static void chat(OpenAIClient client) {
+    chat(client, "sim-large");
+  }
+
+  private static void chat(OpenAIClient client, String model) {
     ChatCompletion c = client.chat().completions().create(ChatCompletionCreateParams.builder()
-        .model("sim-large").addUserMessage("count to 3").build());
+        .model(model).addUserMessage("count to 3").build());
     assertThat(c.choices().getFirst().message().content()).contains("1 2 3");
   }
 
