@@ -253,25 +253,9 @@ public final class PostgresStore implements Store {
         sql.append(d == 0 ? "" : ", ").append(dims.get(d)).append(" COLLATE \"C\" NULLS FIRST");
       }
     }
-    List<UsageRow> out = new ArrayList<>();
     try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
-      int i = 1;
-      ps.setLong(i++, q.fromMillis());
-      ps.setLong(i++, q.toMillis());
-      for (String a : args) ps.setString(i++, a);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          List<String> groups = new ArrayList<>(dims.size());
-          for (int d = 1; d <= dims.size(); d++) groups.add(rs.getString(d));
-          int k = dims.size() + 1;
-          long requests = rs.getLong(k);
-          if (requests == 0) continue; // an aggregate without GROUP BY returns one row even over no records
-          out.add(new UsageRow(groups, requests, rs.getLong(k + 1), rs.getLong(k + 2), rs.getLong(k + 3),
-              rs.getLong(k + 4), rs.getLong(k + 5), rs.getLong(k + 6), plain(rs.getBigDecimal(k + 8)),
-              rs.getLong(k + 7)));
-        }
-      }
-      return out;
+      return UsageRows.read(ps, q.fromMillis(), q.toMillis(), args, dims.size(),
+          (rs, col) -> plain(rs.getBigDecimal(col)));
     } catch (SQLException e) {
       throw failure(e, "cannot read usage");
     }

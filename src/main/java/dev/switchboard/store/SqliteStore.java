@@ -158,25 +158,9 @@ public final class SqliteStore implements Store {
       String by = String.join(", ", dims);
       sql.append(" GROUP BY ").append(by).append(" ORDER BY ").append(by);
     }
-    List<UsageRow> out = new ArrayList<>();
     try (PreparedStatement ps = connection.prepareStatement(sql.toString())) {
-      int i = 1;
-      ps.setLong(i++, q.fromMillis());
-      ps.setLong(i++, q.toMillis());
-      for (String a : args) ps.setString(i++, a);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          List<String> groups = new ArrayList<>(dims.size());
-          for (int d = 1; d <= dims.size(); d++) groups.add(rs.getString(d));
-          int c = dims.size() + 1;
-          long requests = rs.getLong(c);
-          if (requests == 0) continue; // an aggregate without GROUP BY returns one row even over no records
-          out.add(new UsageRow(groups, requests, rs.getLong(c + 1), rs.getLong(c + 2), rs.getLong(c + 3),
-              rs.getLong(c + 4), rs.getLong(c + 5), rs.getLong(c + 6), exactSum(rs.getString(c + 8)),
-              rs.getLong(c + 7)));
-        }
-      }
-      return out;
+      return UsageRows.read(ps, q.fromMillis(), q.toMillis(), args, dims.size(),
+          (rs, col) -> exactSum(rs.getString(col)));
     } catch (SQLException e) {
       throw new IllegalStateException("cannot read usage: " + e.getMessage(), e);
     }
